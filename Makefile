@@ -1,0 +1,81 @@
+# nn-from-scratch -- every command sets up .venv first (fast when it is up to date).
+SHELL := /bin/bash
+PYTHON ?= python3
+comma := ,
+VENV := .venv
+PY := $(VENV)/bin/python
+STUDENT_EXTRAS := dev
+TEST_EXTRAS := dev,instructor,browser
+NB ?=
+SUBMISSIONS ?=
+PYTEST_ARGS ?=
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+# $(call setup,EXTRAS): create .venv if needed; (re)install when pyproject.toml is newer than the stamp.
+define setup
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@stamp="$(VENV)/.installed-$(1)"; \
+	if [ ! -f "$$stamp" ] || [ pyproject.toml -nt "$$stamp" ]; then \
+	  echo "installing course_lib[$(1)] into $(VENV) ..."; \
+	  $(PY) -m pip install --quiet --upgrade pip && \
+	  $(PY) -m pip install --quiet -e ".[$(1)]" && touch "$$stamp"; \
+	fi
+endef
+
+.PHONY: help venv data lab test test-unit test-notebooks test-browser notebooks check release grade bench clean
+
+help:
+	@echo "make lab            set up .venv, fetch MNIST, open JupyterLab at notebooks/00_start_here.ipynb"
+	@echo "make test           set up .venv, make sure MNIST is there, run every test"
+	@echo "make data           fetch MNIST (or COURSE_MNIST_SOURCE=DIR make data to import a local copy)"
+	@echo "make notebooks      re-execute and clean every notebook (after editing one)"
+	@echo "make check NB=...   self-check a notebook's exercises (exits non-zero when a test fails)"
+	@echo "make release        student versions of the notebooks into release/"
+	@echo "make grade SUBMISSIONS=DIR   autograde DIR/<student>/<notebook>.ipynb into DIR/grades.csv"
+	@echo "make test-browser   JupyterLab + headless Chromium widget tests"
+	@echo "make bench          speed benchmarks -> bench/results.json"
+
+venv:
+	$(call setup,$(TEST_EXTRAS))
+
+data: venv
+	$(PY) -m course_lib.data fetch
+
+lab:
+	$(call setup,$(STUDENT_EXTRAS))
+	@$(PY) -m course_lib.data fetch || echo "*** MNIST is not available yet: the MNIST notebooks need it. Run 'make data' when online, or 'COURSE_MNIST_SOURCE=DIR make data'. ***"
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb
+
+test: venv data
+	$(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
+
+test-unit: venv
+	$(PY) -m pytest tests -m "not browser and not grading" $(PYTEST_ARGS)
+
+test-notebooks: venv data
+	$(PY) -m pytest notebooks $(NBVAL) $(PYTEST_ARGS)
+
+test-browser: venv data
+	$(PY) -m pytest tests -m browser $(PYTEST_ARGS)
+
+notebooks: venv data
+	$(PY) scripts/nbtool.py run
+
+check:
+	$(call setup,$(TEST_EXTRAS))
+	@test -n "$(NB)" || { echo "usage: make check NB=notebooks/01_perceptron.ipynb"; exit 2; }
+	$(PY) -m course_lib.grading validate $(NB)
+
+release: venv
+	$(PY) -m course_lib.grading release
+
+grade: venv
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR"; exit 2; }
+	$(PY) -m course_lib.grading grade $(SUBMISSIONS)
+
+bench: data
+	$(call setup,dev$(comma)bench)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf release artifacts .pytest_cache

@@ -1,0 +1,23 @@
+"""course_lib: the shared NumPy code of the nn-from-scratch course.
+
+Modules (names follow "Deep Learning from Scratch"):
+
+- ``functions``  -- step_function, sigmoid, relu, tanh, softmax, losses
+- ``gradient``   -- numerical_diff, numerical_gradient, gradient_descent, gradient_check
+- ``perceptron`` -- AND, NAND, OR, XOR
+- ``layers``     -- MulLayer, AddLayer, Relu, Sigmoid, Affine, SoftmaxWithLoss
+- ``networks``   -- TwoLayerNet, MultiLayerNet
+- ``optimizers`` -- SGD, Momentum, AdaGrad, Adam
+- ``training``   -- Trainer
+- ``data``       -- load_mnist, toy datasets, the shipped sample weights
+- ``plots``      -- activation curves, decision boundaries, digit grids, training curves
+"""
+from .functions import (cross_entropy_error, identity_function, mean_squared_error, relu, relu_grad, sigmoid,
+                        sigmoid_grad, softmax, step_function, tanh)
+from .gradient import gradient_check, gradient_descent, numerical_diff, numerical_gradient
+from .layers import Affine, AddLayer, MulLayer, Relu, ShapeError, Sigmoid, SoftmaxWithLoss
+from .networks import MultiLayerNet, TwoLayerNet
+from .optimizers import SGD, AdaGrad, Adam, Momentum
+from .perceptron import AND, NAND, OR, XOR
+
+__version__ = "0.1.0"

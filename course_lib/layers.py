@@ -1,0 +1,180 @@
+"""Layers with ``forward`` / ``backward`` (book chapter 5, ``common/layers.py``).
+
+Each layer remembers what its backward pass needs during ``forward`` and
+returns, in ``backward(dout)``, the gradient of the loss with respect to its
+input. ``dout`` is the gradient at the layer's *output*; it is never modified
+(the book's ``Relu.backward`` writes into ``dout``; this one does not).
+
+Shapes: ``N`` samples per batch, ``D`` inputs, ``H`` outputs, ``C`` classes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .functions import labels_to_indices, sigmoid, softmax
+
+__all__ = ["MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "ShapeError"]
+
+
+class ShapeError(ValueError):
+    """A layer got an array whose shape does not fit. The message names the layer and both shapes."""
+
+
+def _check_same_shape(layer: str, what: str, got, expected) -> None:
+    got_shape = np.shape(got)
+    if got_shape != tuple(expected):
+        raise ShapeError(f"{layer}.backward: {what} has shape {got_shape}, but the forward output "
+                         f"had shape {tuple(expected)}; they must be equal")
+
+
+class MulLayer:
+    """Multiplication node ``out = x * y`` (numbers or arrays of one shape).
+
+    backward(dout) -> ``(dx, dy) = (dout * y, dout * x)``: each input's
+    gradient is the upstream gradient times the *other* input.
+    """
+
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        self.x = x
+        self.y = y
+        return x * y
+
+    def backward(self, dout):
+        dx = dout * self.y
+        dy = dout * self.x
+        return dx, dy
+
+
+class AddLayer:
+    """Addition node ``out = x + y``. backward(dout) -> ``(dout, dout)``: addition passes the gradient on."""
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, dout):
+        return dout * 1, dout * 1
+
+
+class Relu:
+    """ReLU layer. forward: ``x`` (any shape) -> same shape. backward: ``dout`` -> ``dx`` (same shape)."""
+
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.mask = x <= 0
+        return np.where(self.mask, 0, x)
+
+    def backward(self, dout):
+        _check_same_shape("Relu", "dout", dout, self.mask.shape)
+        return np.where(self.mask, 0, dout)  # a new array; dout is left as it was
+
+
+class Sigmoid:
+    """Sigmoid layer. forward: ``x`` (any shape) -> ``out`` (same shape).
+
+    backward: ``dx = dout * out * (1 - out)`` -- it reuses the forward output.
+    """
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        self.out = sigmoid(x)
+        return self.out
+
+    def backward(self, dout):
+        _check_same_shape("Sigmoid", "dout", dout, self.out.shape)
+        return dout * (1.0 - self.out) * self.out
+
+
+class Affine:
+    """Fully connected layer ``out = x @ W + b`` (the book's ``X @ W`` row convention).
+
+    W: ``(D, H)``, b: ``(H,)``. The arrays are held by reference, so an
+    optimizer that updates ``params['W1']`` in place updates this layer too.
+    forward: ``x`` of shape ``(N, D)`` (or ``(N, d1, d2, ...)`` with
+    ``d1*d2*... == D``, flattened per sample) -> ``(N, H)``.
+    backward: ``dout`` ``(N, H)`` -> ``dx`` with ``x``'s original shape; sets
+    ``dW = x.T @ dout`` ``(D, H)`` and ``db = dout.sum(axis=0)`` ``(H,)``: the
+    bias is added to every sample, so its gradient sums over the batch.
+    """
+
+    def __init__(self, W, b, name: str = "Affine"):
+        W = np.asarray(W)
+        b = np.asarray(b)
+        if W.ndim != 2 or b.shape != (W.shape[1],):
+            raise ShapeError(f"{name}: W must be (D, H) and b (H,); got W {W.shape} and b {b.shape}")
+        self.W = W
+        self.b = b
+        self.name = name
+        self.x = None
+        self.original_x_shape = None
+        self.dW = None
+        self.db = None
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.original_x_shape = x.shape
+        if x.ndim == 1:
+            raise ShapeError(f"{self.name}: x has shape {x.shape}, expected a batch of shape (N, {self.W.shape[0]}); "
+                             f"for one sample use x.reshape(1, -1)")
+        x = x.reshape(x.shape[0], -1)
+        if x.shape[1] != self.W.shape[0]:
+            raise ShapeError(f"{self.name}: x has shape {self.original_x_shape} but W has shape {self.W.shape}; "
+                             f"x must be (N, {self.W.shape[0]}) -- its last dimension must equal W's first. "
+                             f"(Mixing up the x @ W and W @ x conventions? Then transpose.)")
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        _check_same_shape(self.name, "dout", dout, (self.x.shape[0], self.W.shape[1]))
+        dx = dout @ self.W.T
+        self.dW = self.x.T @ dout
+        self.db = np.sum(dout, axis=0)
+        return dx.reshape(self.original_x_shape)
+
+
+class SoftmaxWithLoss:
+    """Softmax followed by cross-entropy, as one layer.
+
+    forward(x, t): scores ``x`` ``(N, C)`` and labels ``t`` -- indices ``(N,)``
+    or one-hot ``(N, C)`` -> the mean loss (a float).
+    backward(dout=1): -> ``dx = dout * (y - t_onehot) / N`` of shape ``(N, C)``.
+    Softmax and cross-entropy were designed for each other: together their
+    gradient is simply "prediction minus truth", averaged over the batch.
+    """
+
+    def __init__(self):
+        self.loss = None
+        self.y = None
+        self.t_idx = None
+
+    def forward(self, x, t):
+        x = np.asarray(x)
+        if x.ndim != 2:
+            raise ShapeError(f"SoftmaxWithLoss: x has shape {x.shape}, expected scores of shape (N, C)")
+        try:
+            self.t_idx = labels_to_indices(t, x.shape)
+        except ValueError as e:
+            raise ShapeError(f"SoftmaxWithLoss: {e}") from None
+        self.y = softmax(x)
+        N = x.shape[0]
+        # -log(softmax) computed as log-sum-exp minus the right score: finite even
+        # when the right class's probability underflows to 0.
+        z = x - np.max(x, axis=1, keepdims=True)
+        log_y = z[np.arange(N), self.t_idx] - np.log(np.sum(np.exp(z), axis=1))
+        self.loss = float(-np.sum(log_y) / N)
+        return self.loss
+
+    def backward(self, dout=1):
+        N = self.y.shape[0]
+        dx = self.y.copy()
+        dx[np.arange(N), self.t_idx] -= 1
+        dx *= dout / N
+        return dx
