@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
+import http.client
 import os
 import shutil
 import sys
@@ -177,7 +178,7 @@ def _fetch_one(key: str, folder: Path, source, timeout: float, progress: bool) -
             _verify(tmp, sha)
             _atomic_install(tmp, dest)
             return
-        except (urllib.error.URLError, OSError, MNISTError, ValueError) as e:
+        except (urllib.error.URLError, http.client.HTTPException, OSError, MNISTError, ValueError) as e:
             errors.append(f"  {url}: {getattr(e, 'reason', None) or e}")
         finally:
             tmp.unlink(missing_ok=True)

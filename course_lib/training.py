@@ -45,7 +45,8 @@ class Trainer:
         self.network = network
         self.x_train = np.asarray(x_train)
         self.x_test = None if x_test is None else np.asarray(x_test)
-        C = network.params[f"W{getattr(network, '_n_affine', 2)}"].shape[1]
+        weights = [k for k in network.params if k.startswith("W") and k[1:].isdigit()]
+        C = network.params[max(weights, key=lambda k: int(k[1:]))].shape[1]  # classes = outputs of the last layer
         # Keep labels as indices: a gather of ints per batch is cheaper than one-hot rows.
         self.t_train = labels_to_indices(t_train, (len(self.x_train), C))
         self.t_test = None if t_test is None else labels_to_indices(t_test, (len(self.x_test), C))

@@ -1,0 +1,132 @@
+"""Every layer's backward pass against numerical gradients; shapes; no mutation of dout."""
+import numpy as np
+import pytest
+
+from course_lib.functions import softmax
+from course_lib.gradient import numerical_gradient, relative_error
+from course_lib.layers import Affine, AddLayer, MulLayer, Relu, ShapeError, Sigmoid, SoftmaxWithLoss
+
+TOL = 1e-7
+
+
+def check_input_grad(layer, x, dout):
+    """d(sum(forward(x) * dout))/dx by backprop vs central differences."""
+    layer.forward(x)
+    dx = layer.backward(dout)
+    num = numerical_gradient(lambda z: float(np.sum(layer.forward(z) * dout)), x.copy())
+    return relative_error(dx, num)
+
+
+def test_shopping_example_book_values():
+    apple, apple_num, orange, orange_num, tax = 100, 2, 150, 3, 1.1
+    mul_apple, mul_orange, add, mul_tax = MulLayer(), MulLayer(), AddLayer(), MulLayer()
+    price = mul_tax.forward(add.forward(mul_apple.forward(apple, apple_num), mul_orange.forward(orange, orange_num)), tax)
+    assert price == pytest.approx(715.0)
+    dall, dtax = mul_tax.backward(1)
+    da, do = add.backward(dall)
+    dapple, dapple_num = mul_apple.backward(da)
+    dorange, dorange_num = mul_orange.backward(do)
+    assert (dapple_num, dapple, dorange, dorange_num, dtax) == pytest.approx((110, 2.2, 3.3, 165, 650))
+
+
+def test_relu_backward_matches_numerical_and_does_not_mutate_dout(rng):
+    x = rng.standard_normal((4, 5))
+    x[np.abs(x) < 0.05] = 0.5  # stay away from the kink
+    dout = rng.standard_normal((4, 5))
+    dout0 = dout.copy()
+    assert check_input_grad(Relu(), x, dout) < TOL
+    assert np.array_equal(dout, dout0)
+
+
+def test_relu_forward_does_not_mutate_x(rng):
+    x = rng.standard_normal((3, 3))
+    x0 = x.copy()
+    Relu().forward(x)
+    assert np.array_equal(x, x0)
+
+
+def test_sigmoid_backward_matches_numerical(rng):
+    x = rng.standard_normal((3, 4)) * 3
+    dout = rng.standard_normal((3, 4))
+    dout0 = dout.copy()
+    assert check_input_grad(Sigmoid(), x, dout) < TOL
+    assert np.array_equal(dout, dout0)
+
+
+def test_affine_gradients_match_numerical(rng):
+    N, D, H = 5, 4, 3
+    W = rng.standard_normal((D, H))
+    b = rng.standard_normal(H)
+    x = rng.standard_normal((N, D))
+    dout = rng.standard_normal((N, H))
+    layer = Affine(W, b)
+    out = layer.forward(x)
+    assert out.shape == (N, H)
+    dx = layer.backward(dout)
+    f = lambda _: float(np.sum(layer.forward(x) * dout))  # noqa: E731
+    assert relative_error(layer.dW, numerical_gradient(f, W)) < TOL
+    assert relative_error(layer.db, numerical_gradient(f, b)) < TOL
+    assert np.allclose(layer.db, dout.sum(axis=0))  # the bias gradient sums over the batch
+    assert check_input_grad(Affine(W, b), x, dout) < TOL
+    assert dx.shape == x.shape
+
+
+def test_affine_accepts_image_shaped_input_and_returns_dx_in_that_shape(rng):
+    x = rng.standard_normal((2, 1, 2, 3))
+    layer = Affine(rng.standard_normal((6, 4)), np.zeros(4))
+    out = layer.forward(x)
+    assert out.shape == (2, 4)
+    assert layer.backward(np.ones((2, 4))).shape == (2, 1, 2, 3)
+
+
+def test_affine_shape_error_names_layer_and_both_shapes():
+    layer = Affine(np.zeros((784, 50)), np.zeros(50), name="Affine1")
+    with pytest.raises(ShapeError) as e:
+        layer.forward(np.zeros((100, 785)))
+    msg = str(e.value)
+    assert "Affine1" in msg and "(100, 785)" in msg and "(784, 50)" in msg
+    with pytest.raises(ShapeError, match=r"reshape\(1, -1\)"):
+        layer.forward(np.zeros(784))
+    layer.forward(np.zeros((3, 784)))
+    with pytest.raises(ShapeError, match=r"Affine1.*\(3, 49\).*\(3, 50\)"):
+        layer.backward(np.zeros((3, 49)))
+    with pytest.raises(ShapeError, match=r"\(784, 50\).*\(49,\)"):
+        Affine(np.zeros((784, 50)), np.zeros(49))
+
+
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_softmax_with_loss_gradient_is_y_minus_t_over_n(rng, one_hot):
+    N, C = 4, 5
+    x = rng.standard_normal((N, C)) * 2
+    t_idx = rng.integers(0, C, N)
+    t = np.eye(C)[t_idx] if one_hot else t_idx
+    layer = SoftmaxWithLoss()
+    layer.forward(x, t)
+    dx = layer.backward()
+    assert np.allclose(dx, (softmax(x) - np.eye(C)[t_idx]) / N)
+    num = numerical_gradient(lambda z: layer.forward(z, t), x.copy())
+    assert relative_error(dx, num) < TOL
+    layer.forward(x, t)
+    assert np.allclose(layer.backward(2.0), 2 * dx)
+
+
+def test_softmax_with_loss_is_finite_for_huge_scores():
+    layer = SoftmaxWithLoss()
+    loss = layer.forward(np.array([[1000.0, -1000.0], [0.0, 5000.0]]), np.array([1, 0]))
+    assert np.isfinite(loss) and loss == pytest.approx((2000.0 + 5000.0) / 2)
+    assert np.all(np.isfinite(layer.backward()))
+
+
+def test_softmax_with_loss_label_shape_error():
+    with pytest.raises(ShapeError, match=r"SoftmaxWithLoss.*\(3,\).*\(2, 4\)"):
+        SoftmaxWithLoss().forward(np.zeros((2, 4)), np.array([0, 1, 2]))
+
+
+def test_mul_and_add_layers_work_on_arrays(rng):
+    x, y = rng.standard_normal(3), rng.standard_normal(3)
+    mul = MulLayer()
+    mul.forward(x, y)
+    dx, dy = mul.backward(np.ones(3))
+    assert np.array_equal(dx, y) and np.array_equal(dy, x)
+    d1, d2 = AddLayer().backward(np.array([1.0, 2.0]))
+    assert d1.tolist() == [1.0, 2.0] and d2.tolist() == [1.0, 2.0]
