@@ -49,7 +49,7 @@ lab:
 test: venv data
 	$(PY) -m pytest tests notebooks $(NBVAL) $(PYTEST_ARGS)
 
-test-unit: venv
+test-unit: venv data
 	$(PY) -m pytest tests -m "not browser and not grading" $(PYTEST_ARGS)
 
 test-notebooks: venv data
