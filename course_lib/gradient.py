@@ -40,14 +40,15 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     Returns an array of ``x``'s shape and dtype.
 
     Raises ``TypeError`` for an integer array: ``x[i] + 1e-4`` would be
-    truncated back to ``x[i]`` and every derivative would silently be 0.
+    stored as an integer again (``3 + 1e-4 -> 3``, ``3 - 1e-4 -> 2``), so the result
+    would be silent nonsense (``[25000, 35000]`` instead of ``[6, 8]`` for ``x0**2 + x1**2``).
     """
     if not isinstance(x, np.ndarray):
         raise TypeError(f"numerical_gradient needs a NumPy float array x, got {type(x).__name__}; "
                         "use np.array(..., dtype=float)")
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(f"numerical_gradient needs a float array, got dtype {x.dtype}: "
-                        "x + h would be rounded back to x and every gradient would be 0. "
+                        "x[i] + h would be stored as an integer again and the gradient would be nonsense. "
                         "Convert first, e.g. x = x.astype(np.float64)")
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
