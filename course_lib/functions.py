@@ -43,7 +43,7 @@ def step_function(x):
     """Step function: 1 where ``x > 0``, else 0.
 
     x: array of any shape -> int array of the same shape (``np.int64``).
-    Uses ``astype(np.int64)``: ``np.int`` was removed in NumPy 2.
+    Uses ``astype(np.int64)``: the alias ``np.int`` was removed in NumPy 1.24 and fails in every NumPy 2.
     """
     return (np.asarray(x) > 0).astype(np.int64)
 
