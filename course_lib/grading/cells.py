@@ -1,0 +1,171 @@
+"""nbgrader cells: recognise them, split tests into visible and hidden parts, restore a submission.
+
+The cell format is nbgrader's (see docs/style.md): solution cells (``solution: true``) with a
+``### BEGIN SOLUTION`` / ``### END SOLUTION`` region, and locked test cells (``grade: true``,
+``points``) whose ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` block is removed from the
+student version. These helpers need only nbformat (students run the self-check without nbgrader).
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import nbformat
+
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+#: what a solution region becomes in the student version (nbgrader's default stub)
+STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+
+
+def text(cell) -> str:
+    src = cell.get("source", "")
+    return src if isinstance(src, str) else "".join(src)
+
+
+def meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def grade_id(cell) -> str | None:
+    return meta(cell).get("grade_id")
+
+
+def is_solution(cell) -> bool:
+    return bool(meta(cell).get("solution"))
+
+
+def is_test(cell) -> bool:
+    """An autograded test cell: a locked code cell with points (not a manually graded answer)."""
+    m = meta(cell)
+    return bool(m.get("grade")) and not m.get("solution") and cell.get("cell_type") == "code"
+
+
+def is_locked(cell) -> bool:
+    m = meta(cell)
+    return bool(m.get("locked")) or is_test(cell)
+
+
+def points(cell) -> float:
+    return float(meta(cell).get("points", 0) or 0)
+
+
+def test_cells(nb) -> list:
+    return [c for c in nb.cells if is_test(c)]
+
+
+def has_tests(nb) -> bool:
+    return bool(test_cells(nb))
+
+
+def max_score(nb) -> float:
+    return sum(points(c) for c in test_cells(nb))
+
+
+def split_hidden(source: str) -> tuple[str, str]:
+    """``(visible, hidden)`` code of a test cell: the hidden block's lines and the rest."""
+    visible, hidden, inside = [], [], False
+    for line in source.splitlines():
+        if BEGIN_HIDDEN in line:
+            inside = True
+        elif END_HIDDEN in line:
+            inside = False
+        elif inside:
+            hidden.append(line)
+        else:
+            visible.append(line)
+    return "\n".join(visible).rstrip() + "\n", "\n".join(hidden).rstrip() + ("\n" if hidden else "")
+
+
+def stub_solution(source: str) -> str:
+    """The student version of a solution cell's code: each solution region becomes ``raise NotImplementedError()``."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if BEGIN_SOLUTION in line:
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.extend(indent + stub_line for stub_line in STUB.splitlines())
+        elif END_SOLUTION in line:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _norm(source: str) -> str:
+    return "\n".join(line.rstrip() for line in source.strip().splitlines())
+
+
+@dataclass
+class Restored:
+    nb: object
+    missing: list = field(default_factory=list)     # grade_ids put back because they were deleted
+    modified: list = field(default_factory=list)    # grade_ids of locked cells whose edits were undone
+    stripped: list = field(default_factory=list)    # nbgrader ids in the submission that the source does not have
+
+
+def restore(source_nb, submission_nb) -> Restored:
+    """The submission with the instructor's locked cells and nbgrader metadata put back.
+
+    - solution cells keep the student's code, with the source's metadata;
+    - locked cells (tests, read-only cells) get the source's text back (``modified``);
+    - deleted nbgrader cells are re-inserted after the nearest earlier nbgrader cell (``missing``):
+      a deleted solution cell comes back as the unanswered stub;
+    - nbgrader metadata that the source does not know (invented or duplicated ids) is removed, so a
+      submission can neither add points nor change them.
+    """
+    src_cells = [c for c in source_nb.cells if grade_id(c)]
+    by_id = {grade_id(c): c for c in src_cells}
+    out = Restored(nb=copy.deepcopy(submission_nb))
+    cells, seen = [], set()
+    for cell in out.nb.cells:
+        gid = grade_id(cell)
+        if gid is None:
+            cells.append(cell)
+            continue
+        if gid not in by_id or gid in seen:
+            cell.metadata.pop("nbgrader", None)
+            out.stripped.append(gid)
+            cells.append(cell)
+            continue
+        seen.add(gid)
+        orig = by_id[gid]
+        new = copy.deepcopy(orig)
+        if is_solution(orig) and not is_locked(orig):
+            new.source = text(cell)
+        elif _norm(text(cell)) not in (_norm(text(orig)), _norm(split_hidden(text(orig))[0])) \
+                or cell.get("cell_type") != orig.get("cell_type"):
+            out.modified.append(gid)
+        if new.get("cell_type") == "code":
+            new.outputs = []
+            new.execution_count = None
+        cells.append(new)
+    # put deleted cells back, in the source's order, after the nearest earlier nbgrader cell
+    order = [grade_id(c) for c in src_cells]
+    for k, gid in enumerate(order):
+        if gid in seen:
+            continue
+        new = copy.deepcopy(by_id[gid])
+        if is_solution(new) and not is_locked(new):
+            new.source = stub_solution(text(new))
+        if new.get("cell_type") == "code":
+            new.outputs = []
+            new.execution_count = None
+        pos = 0
+        for prev in reversed(order[:k]):
+            idx = next((i for i, c in enumerate(cells) if grade_id(c) == prev), None)
+            if idx is not None:
+                pos = idx + 1
+                break
+        else:
+            nxt = [i for i, c in enumerate(cells) if grade_id(c) in order[k + 1:]]
+            pos = nxt[0] if nxt else len(cells)
+        cells.insert(pos, new)
+        seen.add(gid)
+        out.missing.append(gid)
+    out.nb.cells = cells
+    return out
+
+
+def read(path) -> "nbformat.NotebookNode":
+    return nbformat.read(str(path), as_version=4)

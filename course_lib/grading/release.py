@@ -1,0 +1,63 @@
+"""Student versions of the notebooks, made by nbgrader's own preprocessors (used as a library).
+
+``student_version(nb)`` runs the same preprocessors, in the same order, as ``nbgrader
+generate_assignment`` -- lock the cells, replace solution regions by ``raise
+NotImplementedError()``, clear outputs, compute checksums, remove hidden tests and mark schemes,
+checksums again -- minus the two that need a gradebook database (``SaveCells``) or nbgrader's
+templated tests (``InstantiateTests``, unused here). So the release needs no course directory and
+no database, and is identical to what nbgrader's exchange would hand out (``nbgrader_config.py``
+maps the same layout for instructors who use nbgrader's own commands on a JupyterHub).
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import nbformat
+
+from . import cells as C
+
+
+def student_version(nb):
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput,
+                                        ClearSolutions, ComputeChecksums, LockCells)
+    nb = copy.deepcopy(nb)
+    resources: dict = {}
+    stub = {"python": C.STUB}
+    pipeline = [LockCells(), ClearSolutions(code_stub=stub), ClearOutput(), CheckCellMetadata(),
+                ComputeChecksums(), ClearHiddenTests(), ClearMarkScheme(), ComputeChecksums(), CheckCellMetadata()]
+    for pp in pipeline:
+        nb, resources = pp.preprocess(nb, resources)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            cell.outputs = []
+    problems = leaks(nb)
+    if problems:  # never hand out a solution by accident
+        raise ValueError("the student version still contains: " + "; ".join(problems))
+    return nb
+
+
+def leaks(nb) -> list[str]:
+    """Solution or hidden-test markers left in a notebook meant for students."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        t = C.text(cell)
+        for marker in (C.BEGIN_SOLUTION, C.END_SOLUTION, C.BEGIN_HIDDEN, C.END_HIDDEN):
+            if marker in t:
+                found.append(f"cell {i}: {marker}")
+    return found
+
+
+def release(paths, out_dir) -> list[Path]:
+    """Write the student version of every notebook in ``paths`` into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for p in paths:
+        p = Path(p)
+        nb = student_version(C.read(p))
+        dest = out_dir / p.name
+        nbformat.write(nb, str(dest))
+        written.append(dest)
+    return written
