@@ -68,7 +68,7 @@ class Relu:
     def forward(self, x):
         x = np.asarray(x)
         self.mask = x <= 0
-        return np.where(self.mask, 0, x)
+        return np.maximum(x, 0)  # same as np.where(self.mask, 0, x), one pass over x
 
     def backward(self, dout):
         _check_same_shape("Relu", "dout", dout, self.mask.shape)
@@ -85,7 +85,14 @@ class Sigmoid:
         self.out = None
 
     def forward(self, x):
-        self.out = sigmoid(x)
+        # functions.sigmoid, in fewer passes over x: with e = exp(-|x|) (never overflows),
+        # sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0.
+        x = np.asarray(x)
+        if not np.issubdtype(x.dtype, np.floating):
+            x = x.astype(np.float64)
+        e = np.exp(-np.abs(x))
+        out = 1.0 / (1.0 + e)
+        self.out = np.where(x >= 0, out, e * out)
         return self.out
 
     def backward(self, dout):
@@ -130,13 +137,23 @@ class Affine:
                              f"x must be (N, {self.W.shape[0]}) -- its last dimension must equal W's first. "
                              f"(Mixing up the x @ W and W @ x conventions? Then transpose.)")
         self.x = x
-        return x @ self.W + self.b
+        out = x @ self.W
+        out += self.b  # in place: no second (N, H) array
+        return out
 
-    def backward(self, dout):
+    def backward(self, dout, compute_dx: bool = True):
+        """dout ``(N, H)`` -> dx (x's shape); sets ``dW`` ``(D, H)`` and ``db`` ``(H,)``.
+
+        compute_dx=False skips ``dx`` and returns None: a network's *first*
+        layer needs it for nothing (the input image is not trained), and
+        ``dout @ W.T`` is as expensive as the forward product.
+        """
         _check_same_shape(self.name, "dout", dout, (self.x.shape[0], self.W.shape[1]))
-        dx = dout @ self.W.T
         self.dW = self.x.T @ dout
         self.db = np.sum(dout, axis=0)
+        if not compute_dx:
+            return None
+        dx = dout @ self.W.T
         return dx.reshape(self.original_x_shape)
 
 
@@ -163,12 +180,15 @@ class SoftmaxWithLoss:
             self.t_idx = labels_to_indices(t, x.shape)
         except ValueError as e:
             raise ShapeError(f"SoftmaxWithLoss: {e}") from None
-        self.y = softmax(x)
         N = x.shape[0]
+        # softmax, stable: subtract each row's max (see functions.softmax), exponentiate once
+        z = x - np.max(x, axis=1, keepdims=True)
+        e = np.exp(z)
+        s = np.sum(e, axis=1)
+        self.y = e / s[:, None]
         # -log(softmax) computed as log-sum-exp minus the right score: finite even
         # when the right class's probability underflows to 0.
-        z = x - np.max(x, axis=1, keepdims=True)
-        log_y = z[np.arange(N), self.t_idx] - np.log(np.sum(np.exp(z), axis=1))
+        log_y = z[np.arange(N), self.t_idx] - np.log(s)
         self.loss = float(-np.sum(log_y) / N)
         return self.loss
 

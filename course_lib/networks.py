@@ -94,8 +94,13 @@ class _LayerNet:
         """Gradients by backpropagation. Returns ``{'W1': (D, H), 'b1': (H,), ...}`` like ``params``."""
         self.loss(x, t)
         dout = self.last_layer.backward(1)
-        for layer in reversed(self.layers.values()):
+        first, *rest = self.layers.values()
+        for layer in reversed(rest):
             dout = layer.backward(dout)
+        if isinstance(first, Affine):
+            first.backward(dout, compute_dx=False)  # the gradient w.r.t. the input x is never used: skip it
+        else:
+            first.backward(dout)
         grads = {}
         for i in range(1, self._n_affine + 1):
             affine = self.layers[f"Affine{i}"]

@@ -4,6 +4,10 @@
 through it in mini-batches *without replacement*, so every image is seen once
 per epoch. After each epoch it records the loss and the train/test accuracy
 and calls the hooks you give it (e.g. to redraw a live plot).
+
+Speed, in ways you can read below: the shuffled order is one permutation per
+epoch, and each step gathers only its own mini-batch (``x_train[idx]``, 100
+rows) instead of copying the whole training set; labels stay integer indices.
 """
 from __future__ import annotations
 
@@ -24,7 +28,9 @@ class Trainer:
 
     x_train ``(N, D)``, t_train ``(N,)`` or ``(N, C)``; x_test, t_test likewise.
     epochs: passes over the training set. mini_batch_size: samples per step;
-    the last batch of an epoch may be smaller.
+    the last batch of an epoch may be smaller. iters_num: stop after this many
+    steps instead (the book counts iterations: 10,000 steps of 100 images are
+    16.7 epochs; the last epoch is then cut short and still evaluated).
     optimizer: ``'SGD'``, ``'Momentum'``, ``'AdaGrad'``, ``'Adam'`` or an optimizer object;
     optimizer_param: e.g. ``{'lr': 0.1}``.
     evaluate_sample_num_per_epoch: evaluate accuracy on the first this-many
@@ -41,7 +47,8 @@ class Trainer:
     def __init__(self, network, x_train, t_train, x_test=None, t_test=None, epochs: int = 20,
                  mini_batch_size: int = 100, optimizer="SGD", optimizer_param: dict | None = None,
                  evaluate_sample_num_per_epoch: int | None = None, seed=None, progress: bool = True,
-                 callbacks: Iterable[Callable[["Trainer"], None]] = (), verbose: bool = False):
+                 callbacks: Iterable[Callable[["Trainer"], None]] = (), verbose: bool = False,
+                 iters_num: int | None = None):
         self.network = network
         self.x_train = np.asarray(x_train)
         self.x_test = None if x_test is None else np.asarray(x_test)
@@ -61,7 +68,13 @@ class Trainer:
         self.callbacks = list(callbacks)
         self.verbose = verbose
         self.iter_per_epoch = math.ceil(len(self.x_train) / self.batch_size)
-        self.max_iter = self.epochs * self.iter_per_epoch
+        if iters_num is not None:
+            if int(iters_num) < 1:
+                raise ValueError(f"iters_num must be >= 1, got {iters_num}")
+            self.max_iter = int(iters_num)
+            self.epochs = math.ceil(self.max_iter / self.iter_per_epoch)
+        else:
+            self.max_iter = self.epochs * self.iter_per_epoch
         self.current_iter = 0
         self.current_epoch = 0
         self.history = {"loss": [], "epoch_loss": [], "train_acc": [], "test_acc": [], "time": []}
@@ -102,12 +115,15 @@ class Trainer:
         N = len(self.x_train)
         bar = tqdm(total=self.max_iter, desc="training", unit="it", disable=not self.progress, leave=True)
         start = time.perf_counter()
+        first_iter = self.current_iter  # train() may be called again to train further
         try:
             for epoch in range(self.epochs):
                 order = self.rng.permutation(N)
                 epoch_losses = []
                 for i in range(0, N, self.batch_size):
-                    idx = order[i:i + self.batch_size]
+                    if self.current_iter - first_iter >= self.max_iter:  # iters_num reached
+                        break
+                    idx = order[i:i + self.batch_size]  # the next batch of the shuffled order
                     loss = self.train_step(self.x_train[idx], self.t_train[idx])
                     self.history["loss"].append(loss)
                     epoch_losses.append(loss)

@@ -85,3 +85,16 @@ def test_bad_settings_are_rejected():
         Trainer(RecordingNet(), np.zeros((4, 1)), np.zeros(4, dtype=int), mini_batch_size=0)
     with pytest.raises(ValueError, match="unknown optimizer"):
         Trainer(RecordingNet(), np.zeros((4, 1)), np.zeros(4, dtype=int), optimizer="sgdd")
+
+
+def test_iters_num_stops_after_that_many_steps_and_evaluates_the_partial_epoch():
+    N = 23
+    x = np.arange(N, dtype=float).reshape(N, 1)
+    t = np.zeros(N, dtype=int)
+    net = RecordingNet()
+    tr = Trainer(net, x, t, x, t, mini_batch_size=5, iters_num=7, seed=0, progress=False)
+    h = tr.train()
+    assert len(net.batches) == 7 and tr.current_iter == 7
+    assert tr.epochs == 2 and len(h["train_acc"]) == 2  # 5 steps in epoch 1, 2 in the cut-short epoch 2
+    with pytest.raises(ValueError, match="iters_num"):
+        Trainer(net, x, t, iters_num=0)

@@ -1,0 +1,413 @@
+"""Speed benchmarks of course_lib (issue 7): ``make bench`` or ``python bench/run.py``.
+
+Every row runs in its own Python process (``python bench/run.py --row NAME``), and the repeats are
+interleaved (course, torch, floor, ..., course, torch, floor, ...) so that a noisy neighbour on a shared
+machine slows all rows alike. The figures are medians over the repeats. The thread count of the BLAS
+libraries (NumPy's OpenBLAS, PyTorch's MKL/OpenMP) is set per process with environment variables and
+``torch.set_num_threads``, and recorded with the machine's load in ``bench/results.json``.
+
+Rows
+- ``mnist``: ``load_mnist()`` from the ``.npz`` cache.
+- ``twolayer_course``: the book's setup -- ``TwoLayerNet`` 784-50-10 ReLU (He init, float32), SGD lr 0.1,
+  batch 100, 10,000 iterations -- trained by ``course_lib.training.Trainer`` (per-epoch accuracy on 1,000 train
+  and 1,000 test images, as the torch row does). Time = ``trainer.train()``; accuracy on all 10,000 test images.
+- ``twolayer_torch``: the same in PyTorch (``nn.Linear`` x2, ``CrossEntropyLoss``, ``optim.SGD``), same
+  batches-without-replacement scheme, same per-epoch evaluation. "not installed" without torch.
+- ``twolayer_floor``: only the matrix products of that run (x@W1, h@W2, dout@W2.T, h.T@dout, x.T@dout1,
+  float32, 10,000 times) -- the floor no NumPy implementation can go below.
+- ``keras_setup``: 784-50(sigmoid)-10, Xavier init, Adam lr 0.001, batch 32, 10 epochs (the learner's Keras notes).
+- ``best``: the best plain course_lib MLP we train within 30 s (see ``BEST``).
+- ``gradients``: one numerical gradient of the 784-50-10 net on a batch of 100 (float64) against one
+  backprop gradient. The numerical one is timed on a sample of the parameters and scaled up to all of them
+  (``--full-numerical`` times all 39,760: about 20 s or more).
+- ``suite``: every notebook in ``notebooks/`` executed in a fresh kernel (not written back).
+
+Usage: ``python bench/run.py [--repeats 3] [--threads 1] [--rows a,b] [--quick]``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+#: The book's chapter-5 setup.
+BOOK = {"hidden": 50, "lr": 0.1, "batch": 100, "iters": 10000, "eval_n": 1000}
+#: The learner's Keras notes: 784-50(sigmoid)-10, Adam (Keras default lr 0.001, batch 32), 10 epochs.
+KERAS = {"hidden": 50, "lr": 0.001, "batch": 32, "epochs": 10, "eval_n": 1000}
+#: The "best plain MLP within 30 s": one wide ReLU layer, Adam, the learning rate halved every epoch from the third.
+BEST = {"hidden": 512, "lr": 0.001, "batch": 100, "epochs": 7, "decay_from": 3, "decay": 0.5, "eval_n": 1000}
+
+ROWS = ("mnist", "twolayer_floor", "twolayer_course", "twolayer_torch", "keras_setup", "gradients", "best", "suite")
+ONCE = {"best", "gradients", "suite"}  # rows measured once per invocation (they take long)
+
+
+# --------------------------------------------------------------------------
+# rows: each returns a dict of numbers (seconds, accuracies); they run inside a child process
+# --------------------------------------------------------------------------
+def _mnist(n_train=None, n_test=None):
+    from course_lib.data import load_mnist
+
+    (x_train, t_train), (x_test, t_test) = load_mnist()
+    return (x_train[:n_train], t_train[:n_train]), (x_test[:n_test], t_test[:n_test])
+
+
+def row_mnist(**_) -> dict:
+    from course_lib.data import load_mnist
+
+    load_mnist()  # the first call may build the cache
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        load_mnist()
+        times.append(time.perf_counter() - t0)
+    return {"cache_load_s": statistics.median(times)}
+
+
+def row_twolayer_course(iters=BOOK["iters"], n_train=None, **_) -> dict:
+    import numpy as np
+
+    from course_lib.networks import TwoLayerNet
+    from course_lib.training import Trainer
+
+    (x_train, t_train), (x_test, t_test) = _mnist(n_train)
+    net = TwoLayerNet(784, BOOK["hidden"], 10, weight_init_std="he", seed=0, dtype=np.float32)
+    trainer = Trainer(net, x_train, t_train, x_test, t_test, iters_num=iters, mini_batch_size=BOOK["batch"],
+                      optimizer="SGD", optimizer_param={"lr": BOOK["lr"]},
+                      evaluate_sample_num_per_epoch=BOOK["eval_n"], seed=0, progress=False)
+    t0 = time.perf_counter()
+    trainer.train()
+    seconds = time.perf_counter() - t0
+    return {"course_s": seconds, "course_test_acc": net.accuracy(x_test, t_test), "iterations": trainer.current_iter}
+
+
+def row_twolayer_torch(iters=BOOK["iters"], n_train=None, threads=1, **_) -> dict:
+    try:
+        import torch
+    except ImportError:
+        return {"torch_s": "not installed", "torch_test_acc": "not installed"}
+    import numpy as np
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    (x_train, t_train), (x_test, t_test) = _mnist(n_train)
+    X, T = torch.from_numpy(x_train), torch.from_numpy(t_train.astype(np.int64))
+    Xte, Tte = torch.from_numpy(x_test), torch.from_numpy(t_test.astype(np.int64))
+    model = torch.nn.Sequential(torch.nn.Linear(784, BOOK["hidden"]), torch.nn.ReLU(), torch.nn.Linear(BOOK["hidden"], 10))
+    opt = torch.optim.SGD(model.parameters(), lr=BOOK["lr"])
+    loss_fn = torch.nn.CrossEntropyLoss()
+    gen = torch.Generator().manual_seed(0)
+    N, n = len(X), BOOK["eval_n"]
+    t0 = time.perf_counter()
+    it = 0
+    while it < iters:
+        perm = torch.randperm(N, generator=gen)
+        for i in range(0, N, BOOK["batch"]):
+            if it >= iters:
+                break
+            idx = perm[i:i + BOOK["batch"]]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(X[idx]), T[idx])
+            loss.backward()
+            opt.step()
+            it += 1
+        with torch.no_grad():  # the same per-epoch evaluation as Trainer's
+            (model(X[:n]).argmax(1) == T[:n]).float().mean().item()
+            (model(Xte[:n]).argmax(1) == Tte[:n]).float().mean().item()
+    seconds = time.perf_counter() - t0
+    with torch.no_grad():
+        acc = (model(Xte).argmax(1) == Tte).float().mean().item()
+    return {"torch_s": seconds, "torch_test_acc": acc, "torch_threads": torch.get_num_threads()}
+
+
+def row_twolayer_floor(iters=BOOK["iters"], **_) -> dict:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    N, D, H, C = BOOK["batch"], 784, BOOK["hidden"], 10
+    x = rng.random((N, D), dtype=np.float32)
+    W1 = rng.random((D, H), dtype=np.float32)
+    W2 = rng.random((H, C), dtype=np.float32)
+    h = rng.random((N, H), dtype=np.float32)
+    d2 = rng.random((N, C), dtype=np.float32)
+    d1 = rng.random((N, H), dtype=np.float32)
+    t0 = time.perf_counter()
+    for _ in range(iters):
+        x @ W1          # forward, layer 1
+        h @ W2          # forward, layer 2
+        d2 @ W2.T       # backward: dx of layer 2
+        h.T @ d2        # backward: dW2
+        x.T @ d1        # backward: dW1 (dx of layer 1 is not needed)
+    return {"floor_s": time.perf_counter() - t0}
+
+
+def row_keras_setup(epochs=KERAS["epochs"], n_train=None, **_) -> dict:
+    import numpy as np
+
+    from course_lib.networks import TwoLayerNet
+    from course_lib.training import Trainer
+
+    (x_train, t_train), (x_test, t_test) = _mnist(n_train)
+    net = TwoLayerNet(784, KERAS["hidden"], 10, weight_init_std="xavier", activation="sigmoid", seed=0,
+                      dtype=np.float32)
+    trainer = Trainer(net, x_train, t_train, x_test, t_test, epochs=epochs, mini_batch_size=KERAS["batch"],
+                      optimizer="Adam", optimizer_param={"lr": KERAS["lr"]},
+                      evaluate_sample_num_per_epoch=KERAS["eval_n"], seed=0, progress=False)
+    t0 = time.perf_counter()
+    trainer.train()
+    seconds = time.perf_counter() - t0
+    return {"course_s": seconds, "course_test_acc": net.accuracy(x_test, t_test)}
+
+
+def row_best(epochs=BEST["epochs"], n_train=None, hidden=BEST["hidden"], **_) -> dict:
+    import numpy as np
+
+    from course_lib.networks import TwoLayerNet
+    from course_lib.training import Trainer
+
+    (x_train, t_train), (x_test, t_test) = _mnist(n_train)
+    net = TwoLayerNet(784, hidden, 10, weight_init_std="he", seed=0, dtype=np.float32)
+
+    def decay(trainer):  # a learning-rate schedule is a callback
+        if trainer.current_epoch >= BEST["decay_from"]:
+            trainer.optimizer.lr *= BEST["decay"]
+
+    trainer = Trainer(net, x_train, t_train, x_test, t_test, epochs=epochs, mini_batch_size=BEST["batch"],
+                      optimizer="Adam", optimizer_param={"lr": BEST["lr"]},
+                      evaluate_sample_num_per_epoch=BEST["eval_n"], seed=0, progress=False, callbacks=[decay])
+    t0 = time.perf_counter()
+    trainer.train()
+    seconds = time.perf_counter() - t0
+    return {"train_s": seconds, "test_acc": net.accuracy(x_test, t_test),
+            "model": f"TwoLayerNet 784-{hidden}-10 ReLU He f32, Adam lr {BEST['lr']} halved per epoch from "
+                     f"epoch {BEST['decay_from']}, batch {BEST['batch']}, {epochs} epochs"}
+
+
+def row_gradients(sample=2000, full=False, **_) -> dict:
+    import numpy as np
+
+    from course_lib.gradient import numerical_gradient
+    from course_lib.networks import TwoLayerNet
+
+    (x_train, t_train), _ = _mnist(100)
+    x = x_train.astype(np.float64)
+    net = TwoLayerNet(784, 50, 10, weight_init_std=0.01, seed=0)
+    n_params = sum(p.size for p in net.params.values())
+    t0 = time.perf_counter()
+    for _ in range(20):
+        net.gradient(x, t_train)
+    backprop = (time.perf_counter() - t0) / 20
+    if full:
+        t0 = time.perf_counter()
+        net.numerical_gradient(x, t_train)
+        numerical, timed = time.perf_counter() - t0, n_params
+    else:  # central differences on `sample` entries of W1 (2 losses each), scaled to every parameter
+        W1 = net.params["W1"]
+        view = W1.reshape(-1)[:sample]
+        f = lambda _: net.loss(x, t_train)  # noqa: E731
+        t0 = time.perf_counter()
+        numerical_gradient(f, view)
+        numerical, timed = (time.perf_counter() - t0) * n_params / sample, sample
+    return {"numerical_s": numerical, "backprop_s": backprop, "ratio": numerical / backprop,
+            "numerical_params_timed": timed, "params": n_params}
+
+
+def row_suite(**_) -> dict:
+    import nbformat
+    from nbclient import NotebookClient
+
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    per, failed = {}, []
+    t_all = time.perf_counter()
+    for p in paths:
+        nb = nbformat.read(p, as_version=4)
+        t0 = time.perf_counter()
+        try:
+            NotebookClient(nb, timeout=600, kernel_name="python3",
+                           resources={"metadata": {"path": str(p.parent)}}).execute()
+        except Exception as e:  # a broken notebook is reported, the others are still timed
+            failed.append(f"{p.stem}: {type(e).__name__}")
+        per[p.stem] = round(time.perf_counter() - t0, 2)
+    return {"notebooks_s": time.perf_counter() - t_all, "per_notebook_s": per, "failed": failed}
+
+
+ROW_FUNCS = {name: globals()[f"row_{name}"] for name in ROWS}
+KEY_PREFIX = {"mnist": "mnist", "twolayer_floor": "twolayer", "twolayer_course": "twolayer",
+              "twolayer_torch": "twolayer", "keras_setup": "keras_setup", "gradients": "gradients", "best": "best",
+              "suite": "suite"}
+
+
+# --------------------------------------------------------------------------
+# the parent: run rows in child processes, take medians, record the configuration
+# --------------------------------------------------------------------------
+def _child_env(threads: int) -> dict:
+    env = dict(os.environ)
+    for var in THREAD_VARS:
+        env[var] = str(threads)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def run_row_in_child(name: str, threads: int, extra: list[str]) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--row", name, "--threads", str(threads), *extra]
+    proc = subprocess.run(cmd, env=_child_env(threads), capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def blas_config(threads: int) -> dict:
+    import numpy as np
+
+    cfg = {"threads_requested": threads, "env": {v: os.environ.get(v) for v in THREAD_VARS},
+           "numpy": np.__version__, "cpu_count": os.cpu_count(), "machine": platform.machine(),
+           "processor": platform.processor() or platform.machine(), "python": platform.python_version()}
+    try:
+        cfg["numpy_blas"] = np.__config__.CONFIG["Build Dependencies"]["blas"].get("openblas configuration") or \
+            np.__config__.CONFIG["Build Dependencies"]["blas"]["name"]
+    except (AttributeError, KeyError, TypeError):
+        pass
+    try:
+        from threadpoolctl import threadpool_info
+
+        cfg["threadpools_in_child"] = "set by " + "/".join(THREAD_VARS)
+        cfg["threadpools_here"] = [{k: d.get(k) for k in ("internal_api", "num_threads", "version")}
+                                   for d in threadpool_info()]
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        cfg["torch"] = torch.__version__
+    except ImportError:
+        cfg["torch"] = "not installed"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cfg["cpu_model"] = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), None)
+    except OSError:
+        pass
+    return cfg
+
+
+def _fmt(v, unit=""):
+    if isinstance(v, float):
+        return f"{v:.3f}{unit}" if unit == " s" and v < 1 else (f"{v:.2f}{unit}" if unit else f"{v:.4f}")
+    return str(v)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeats", type=int, default=3, help="repeats of the fast rows (medians are reported)")
+    ap.add_argument("--threads", type=int, default=1, help="BLAS / torch threads per process (default 1)")
+    ap.add_argument("--rows", default=",".join(ROWS), help=f"comma-separated subset of {','.join(ROWS)}")
+    ap.add_argument("--quick", action="store_true", help="tiny sizes: checks that every row runs (no real figures)")
+    ap.add_argument("--full-numerical", action="store_true", help="time the numerical gradient of every parameter")
+    ap.add_argument("--row", help=argparse.SUPPRESS)  # internal: run one row here and print its JSON
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+
+    quick_kw = {"twolayer_course": {"iters": 50, "n_train": 2000}, "twolayer_torch": {"iters": 50, "n_train": 2000},
+                "twolayer_floor": {"iters": 50}, "keras_setup": {"epochs": 1, "n_train": 1000},
+                "best": {"epochs": 1, "n_train": 1000, "hidden": 20}, "gradients": {"sample": 20}}
+    if args.row:
+        kw = {"threads": args.threads, "full": args.full_numerical}
+        if args.quick:
+            kw.update(quick_kw.get(args.row, {}))
+        print(json.dumps(ROW_FUNCS[args.row](**kw)))
+        return 0
+
+    rows = [r.strip() for r in args.rows.split(",") if r.strip()]
+    unknown = set(rows) - set(ROWS)
+    if unknown:
+        ap.error(f"unknown rows {sorted(unknown)}; choose from {ROWS}")
+    if args.quick and "suite" in rows:
+        rows.remove("suite")
+    extra = (["--quick"] if args.quick else []) + (["--full-numerical"] if args.full_numerical else [])
+    samples: dict[str, list[dict]] = {r: [] for r in rows}
+    load_before = os.getloadavg()
+    t_start = time.perf_counter()
+    for rep in range(args.repeats):
+        for r in rows:
+            if r in ONCE and rep > 0:
+                continue
+            print(f"[{time.perf_counter() - t_start:6.1f} s] repeat {rep + 1}/{args.repeats}: {r} ...", flush=True)
+            samples[r].append(run_row_in_child(r, args.threads, extra))
+
+    results: dict = {}
+    for r in rows:
+        ok = [s for s in samples[r] if "error" not in s]
+        if not ok:
+            results[f"{KEY_PREFIX[r]}.error_{r}"] = samples[r][0]["error"]
+            continue
+        for key in ok[0]:
+            values = [s[key] for s in ok]
+            full_key = f"{KEY_PREFIX[r]}.{key}"
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                results[full_key] = statistics.median(values)
+                if key.endswith("_s") and len(values) > 1:
+                    results[f"{full_key}_all"] = values
+            else:
+                results[full_key] = values[0]
+    for key in ("twolayer.torch_s", "twolayer.torch_test_acc"):
+        if "twolayer_torch" in rows:
+            results.setdefault(key, "not installed")
+    ratio = {}
+    c, t, f = (results.get(k) for k in ("twolayer.course_s", "twolayer.torch_s", "twolayer.floor_s"))
+    if isinstance(c, float) and isinstance(t, float):
+        ratio["twolayer.course_over_torch"] = c / t
+    if isinstance(c, float) and isinstance(f, float):
+        ratio["twolayer.course_over_floor"] = c / f
+    results.update(ratio)
+    results["config"] = blas_config(args.threads)
+    results["config"].update(repeats=args.repeats, quick=args.quick, load_average_before=load_before,
+                             load_average_after=os.getloadavg(), bench_wall_s=time.perf_counter() - t_start,
+                             date_utc=time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()))
+
+    targets = [
+        ("twolayer: test >= 0.97", results.get("twolayer.course_test_acc"), lambda v: v >= 0.97),
+        ("twolayer: <= 0.5 x torch", ratio.get("twolayer.course_over_torch"), lambda v: v <= 0.5),
+        ("twolayer: <= 2 x GEMM floor", ratio.get("twolayer.course_over_floor"), lambda v: v <= 2.0),
+        ("keras setup: test >= 0.9707", results.get("keras_setup.course_test_acc"), lambda v: v >= 0.9707),
+        ("keras setup: <= 5 s", results.get("keras_setup.course_s"), lambda v: v <= 5.0),
+        ("best: test >= 0.985", results.get("best.test_acc"), lambda v: v >= 0.985),
+        ("best: <= 30 s", results.get("best.train_s"), lambda v: v <= 30.0),
+        ("notebooks: <= 60 s", results.get("suite.notebooks_s"), lambda v: v <= 60.0),
+        ("MNIST cache: <= 0.3 s", results.get("mnist.cache_load_s"), lambda v: v <= 0.3),
+    ]
+    results["targets"] = {name: (None if not isinstance(v, (int, float)) else bool(ok(v)))
+                          for name, v, ok in targets}
+
+    if not args.quick or args.out != RESULTS:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2) + "\n")
+    cfg = results["config"]
+    print(f"\n{cfg.get('cpu_model')} ({cfg['cpu_count']} cores), {cfg.get('numpy_blas', 'BLAS ?')}, "
+          f"torch {cfg['torch']}; {args.threads} thread(s) per process; load average "
+          f"{cfg['load_average_before'][0]:.1f} -> {cfg['load_average_after'][0]:.1f}; "
+          f"medians of {args.repeats} (best, gradients, suite: 1)")
+    width = max(len(k) for k in results if k not in ("config", "targets"))
+    for k, v in results.items():
+        if k in ("config", "targets") or k.endswith("_all"):
+            continue
+        unit = " s" if k.endswith("_s") else ""
+        print(f"  {k:<{width}}  {_fmt(v, unit) if not isinstance(v, dict) else json.dumps(v)}")
+    print("\ntargets:")
+    for name, v, _ in targets:
+        verdict = results["targets"][name]
+        print(f"  {'PASS' if verdict else ('FAIL' if verdict is False else 'n/a ')}  {name}  ({_fmt(v)})")
+    if not args.quick or args.out != RESULTS:
+        print(f"\nwritten to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""bench/run.py: every row runs on tiny sizes and returns the keys that make up bench/results.json.
+
+Timing targets live in the benchmark itself (make bench), never in tests.
+"""
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_course_and_floor_rows_on_tiny_sizes(bench, mnist):
+    r = bench.row_twolayer_course(iters=30, n_train=1000)
+    assert set(r) == {"course_s", "course_test_acc", "iterations"} and r["iterations"] == 30
+    assert r["course_s"] > 0 and 0.3 < r["course_test_acc"] <= 1.0  # 30 SGD steps already learn something
+    f = bench.row_twolayer_floor(iters=10)
+    assert set(f) == {"floor_s"} and f["floor_s"] > 0
+    k = bench.row_keras_setup(epochs=1, n_train=500)
+    assert set(k) == {"course_s", "course_test_acc"} and 0.1 < k["course_test_acc"] <= 1.0
+
+
+def test_torch_row_says_not_installed_without_torch(bench, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` raise ImportError
+    assert bench.row_twolayer_torch(iters=5) == {"torch_s": "not installed", "torch_test_acc": "not installed"}
+
+
+def test_gradients_row_scales_the_sampled_numerical_time(bench, mnist):
+    g = bench.row_gradients(sample=10)
+    assert g["params"] == 784 * 50 + 50 + 50 * 10 + 10 and g["numerical_params_timed"] == 10
+    assert g["numerical_s"] > g["backprop_s"] > 0
+    assert np.isclose(g["ratio"], g["numerical_s"] / g["backprop_s"])
+
+
+def test_the_parent_runs_rows_in_children_and_writes_medians(bench, tmp_path, mnist):
+    """Two cheap rows through child processes: medians, config and targets land in the JSON."""
+    out = tmp_path / "results.json"
+    assert bench.main(["--quick", "--repeats", "2", "--rows", "mnist,twolayer_floor", "--out", str(out)]) == 0
+    res = json.loads(out.read_text())
+    assert isinstance(res["mnist.cache_load_s"], float) and isinstance(res["twolayer.floor_s"], float)
+    assert len(res["twolayer.floor_s_all"]) == 2  # two repeats, their median reported
+    assert res["twolayer.floor_s"] == float(np.median(res["twolayer.floor_s_all"]))
+    assert res["config"]["threads_requested"] == 1 and "cpu_count" in res["config"]
+    assert res["targets"]["MNIST cache: <= 0.3 s"] == (res["mnist.cache_load_s"] <= 0.3)
+    assert res["targets"]["twolayer: <= 0.5 x torch"] is None  # not measured in this run
+
+
+def test_every_required_key_comes_from_some_row(bench):
+    required = ["twolayer.course_s", "twolayer.course_test_acc", "twolayer.torch_s", "twolayer.torch_test_acc",
+                "twolayer.floor_s", "keras_setup.course_s", "keras_setup.course_test_acc", "best.train_s",
+                "best.test_acc", "gradients.numerical_s", "gradients.backprop_s", "suite.notebooks_s",
+                "mnist.cache_load_s"]
+    for key in required:
+        prefix, name = key.split(".")
+        rows = [r for r, p in bench.KEY_PREFIX.items() if p == prefix]
+        assert rows, key
+        assert any(f'"{name}"' in __import__("inspect").getsource(bench.ROW_FUNCS[r]) for r in rows), key
