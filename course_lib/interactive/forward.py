@@ -44,6 +44,16 @@ def _figure(figsize):
 # --------------------------------------------------------------------------
 # digit browser
 # --------------------------------------------------------------------------
+def _with_defaults(x, t, network):
+    """Fill what is None with the MNIST test set and the shipped sample weights."""
+    if x is None or t is None or network is None:
+        dx, dt, dnet = _default_data()
+        x = dx if x is None else x
+        t = dt if t is None else t
+        network = dnet if network is None else network
+    return x, t, network
+
+
 def show_digit_prediction(index: int, x=None, t=None, network=None, fig=None) -> dict:
     """Draw test image ``index`` next to the network's 10 probabilities.
 
@@ -51,11 +61,7 @@ def show_digit_prediction(index: int, x=None, t=None, network=None, fig=None) ->
     ``predict_with_weights``. Defaults: the MNIST test set and ``load_sample_weights()``.
     Returns ``{'index', 'label', 'prediction', 'correct', 'probabilities' (10,), 'figure'}``.
     """
-    if x is None or t is None or network is None:
-        dx, dt, dnet = _default_data()
-        x = dx if x is None else x
-        t = dt if t is None else t
-        network = dnet if network is None else network
+    x, t, network = _with_defaults(x, t, network)
     x = np.asarray(x)
     index = int(index)
     if not 0 <= index < len(x):
@@ -96,11 +102,7 @@ def digit_browser(x=None, t=None, network=None, start: int = 0):
     import matplotlib.pyplot as plt
     from IPython.display import clear_output
 
-    if x is None or t is None or network is None:
-        dx, dt, dnet = _default_data()
-        x = dx if x is None else x
-        t = dt if t is None else t
-        network = dnet if network is None else network
+    x, t, network = _with_defaults(x, t, network)
     x = np.asarray(x)
     t = np.asarray(t)
     wrong = np.flatnonzero(np.argmax(predict_with_weights(network, x), axis=1) != t)
