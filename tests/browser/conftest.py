@@ -42,16 +42,19 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab_server(chromium_path):
-    """A JupyterLab server on a temporary copy of notebooks/; stopped (by PID) after the session."""
+    """A JupyterLab server on a temporary copy of notebooks/; stopped (by PID) after the module.
+
+    Module scope, not session: playwright's sync API keeps an asyncio loop running in the main thread
+    while it is open, and the grading and notebook tests that run later need asyncio.run()."""
     server = labdriver.LabServer().start()
     yield server
     problems = server.stop()
     assert not problems, f"JupyterLab did not shut down cleanly: {problems}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path):
     """A headless Chromium context (fresh profile) driven by playwright."""
     from playwright.sync_api import sync_playwright
@@ -70,9 +73,9 @@ def browser(chromium_path):
             pw.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab_page(browser):
-    """One browser tab for the session: JupyterLab loads once, notebooks are opened and closed in it."""
+    """One browser tab per test module: JupyterLab loads once, notebooks are opened and closed in it."""
     pages = [browser.new_page()]
     yield pages  # a list, so that a test can replace a tab that broke
     for page in pages:
