@@ -15,7 +15,10 @@ Rows
   batches-without-replacement scheme, same per-epoch evaluation. "not installed" without torch.
 - ``twolayer_floor``: only the matrix products of that run (x@W1, h@W2, dout@W2.T, h.T@dout, x.T@dout1,
   float32, 10,000 times) -- the floor no NumPy implementation can go below.
-- ``keras_setup``: 784-50(sigmoid)-10, Xavier init, Adam lr 0.001, batch 32, 10 epochs (the learner's Keras notes).
+- ``keras_setup``: the architecture of the learner's Keras notes, 784-50(sigmoid)-10 with Xavier init, float32,
+  trained twice: ``faithful_*`` = the notes' own setup (Adam lr 0.001, batch 32, 10 epochs = 18,750 steps) and
+  ``course_*`` = the fastest recipe we found for the same architecture (``KERAS_FAST``: batch 128, Adam lr 0.01
+  multiplied by 0.75 after every epoch, 10 epochs = 4,690 steps). The issue-7 target applies to ``course_*``.
 - ``best``: the best plain course_lib MLP we train within 30 s (see ``BEST``).
 - ``gradients``: one numerical gradient of the 784-50-10 net on a batch of 100 (float64) against one
   backprop gradient. The numerical one is timed on a sample of the parameters and scaled up to all of them
@@ -44,8 +47,11 @@ THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 BOOK = {"hidden": 50, "lr": 0.1, "batch": 100, "iters": 10000, "eval_n": 1000}
 #: The learner's Keras notes: 784-50(sigmoid)-10, Adam (Keras default lr 0.001, batch 32), 10 epochs.
 KERAS = {"hidden": 50, "lr": 0.001, "batch": 32, "epochs": 10, "eval_n": 1000}
-#: The "best plain MLP within 30 s": one wide ReLU layer, Adam, the learning rate halved every epoch from the third.
-BEST = {"hidden": 512, "lr": 0.001, "batch": 100, "epochs": 7, "decay_from": 3, "decay": 0.5, "eval_n": 1000}
+#: The same architecture, the fastest recipe found: bigger batches (fewer, cheaper-per-image steps), a 10x larger
+#: learning rate, multiplied by 0.75 after every epoch (a Trainer callback).
+KERAS_FAST = {"hidden": 50, "lr": 0.01, "batch": 128, "epochs": 10, "decay": 0.75, "eval_n": 1000}
+#: The "best plain MLP within 30 s": one wide ReLU layer, Adam, the learning rate x0.6 every epoch from the second.
+BEST = {"hidden": 1024, "lr": 0.001, "batch": 128, "epochs": 8, "decay_from": 2, "decay": 0.6, "eval_n": 1000}
 
 ROWS = ("mnist", "twolayer_floor", "twolayer_course", "twolayer_torch", "keras_setup", "gradients", "best", "suite")
 ONCE = {"best", "gradients", "suite"}  # rows measured once per invocation (they take long)
@@ -150,22 +156,38 @@ def row_twolayer_floor(iters=BOOK["iters"], **_) -> dict:
     return {"floor_s": time.perf_counter() - t0}
 
 
-def row_keras_setup(epochs=KERAS["epochs"], n_train=None, **_) -> dict:
+def _train_keras_architecture(cfg, epochs, n_train, seed=0):
     import numpy as np
 
     from course_lib.networks import TwoLayerNet
     from course_lib.training import Trainer
 
     (x_train, t_train), (x_test, t_test) = _mnist(n_train)
-    net = TwoLayerNet(784, KERAS["hidden"], 10, weight_init_std="xavier", activation="sigmoid", seed=0,
+    net = TwoLayerNet(784, cfg["hidden"], 10, weight_init_std="xavier", activation="sigmoid", seed=seed,
                       dtype=np.float32)
-    trainer = Trainer(net, x_train, t_train, x_test, t_test, epochs=epochs, mini_batch_size=KERAS["batch"],
-                      optimizer="Adam", optimizer_param={"lr": KERAS["lr"]},
-                      evaluate_sample_num_per_epoch=KERAS["eval_n"], seed=0, progress=False)
+    decay = cfg.get("decay", 1.0)
+
+    def schedule(trainer):  # a learning-rate schedule is a callback
+        trainer.optimizer.lr *= decay
+
+    trainer = Trainer(net, x_train, t_train, x_test, t_test, epochs=epochs, mini_batch_size=cfg["batch"],
+                      optimizer="Adam", optimizer_param={"lr": cfg["lr"]},
+                      evaluate_sample_num_per_epoch=cfg["eval_n"], seed=seed, progress=False,
+                      callbacks=[schedule] if decay != 1.0 else [])
     t0 = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - t0
-    return {"course_s": seconds, "course_test_acc": net.accuracy(x_test, t_test)}
+    return seconds, net.accuracy(x_test, t_test)
+
+
+def row_keras_setup(epochs=None, n_train=None, **_) -> dict:
+    fast_s, fast_acc = _train_keras_architecture(KERAS_FAST, epochs or KERAS_FAST["epochs"], n_train)
+    faithful_s, faithful_acc = _train_keras_architecture(KERAS, epochs or KERAS["epochs"], n_train)
+    return {"course_s": fast_s, "course_test_acc": fast_acc, "faithful_s": faithful_s,
+            "faithful_test_acc": faithful_acc,
+            "course_recipe": f"batch {KERAS_FAST['batch']}, Adam lr {KERAS_FAST['lr']} x{KERAS_FAST['decay']} "
+                             f"per epoch, {KERAS_FAST['epochs']} epochs",
+            "faithful_recipe": f"batch {KERAS['batch']}, Adam lr {KERAS['lr']}, {KERAS['epochs']} epochs"}
 
 
 def row_best(epochs=BEST["epochs"], n_train=None, hidden=BEST["hidden"], **_) -> dict:
@@ -188,7 +210,7 @@ def row_best(epochs=BEST["epochs"], n_train=None, hidden=BEST["hidden"], **_) ->
     trainer.train()
     seconds = time.perf_counter() - t0
     return {"train_s": seconds, "test_acc": net.accuracy(x_test, t_test),
-            "model": f"TwoLayerNet 784-{hidden}-10 ReLU He f32, Adam lr {BEST['lr']} halved per epoch from "
+            "model": f"TwoLayerNet 784-{hidden}-10 ReLU He f32, Adam lr {BEST['lr']} x{BEST['decay']} per epoch from "
                      f"epoch {BEST['decay_from']}, batch {BEST['batch']}, {epochs} epochs"}
 
 

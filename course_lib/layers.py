@@ -85,19 +85,26 @@ class Sigmoid:
         self.out = None
 
     def forward(self, x):
-        # functions.sigmoid, in fewer passes over x: with e = exp(-|x|) (never overflows),
-        # sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0.
+        # functions.sigmoid, rewritten as sigmoid(x) = (1 + tanh(x / 2)) / 2 (the same function;
+        # tanh never overflows) and computed in place: one new array instead of several.
         x = np.asarray(x)
         if not np.issubdtype(x.dtype, np.floating):
             x = x.astype(np.float64)
-        e = np.exp(-np.abs(x))
-        out = 1.0 / (1.0 + e)
-        self.out = np.where(x >= 0, out, e * out)
+        out = np.multiply(x, 0.5, dtype=x.dtype)  # out = x / 2 (a new array; x is left as it was)
+        np.tanh(out, out=out)                      # out = tanh(x / 2)
+        out += 1.0
+        out *= 0.5                                 # out = (1 + tanh(x / 2)) / 2
+        self.out = out
         return self.out
 
     def backward(self, dout):
         _check_same_shape("Sigmoid", "dout", dout, self.out.shape)
-        return dout * (1.0 - self.out) * self.out
+        dout = np.asarray(dout)
+        # one new array, then in place: dx = (1 - out) * out * dout
+        dx = np.subtract(1.0, self.out, dtype=np.result_type(self.out.dtype, dout.dtype))
+        dx *= self.out
+        dx *= dout
+        return dx
 
 
 class Affine:
@@ -149,8 +156,9 @@ class Affine:
         ``dout @ W.T`` is as expensive as the forward product.
         """
         _check_same_shape(self.name, "dout", dout, (self.x.shape[0], self.W.shape[1]))
+        dout = np.asarray(dout)
         self.dW = self.x.T @ dout
-        self.db = np.sum(dout, axis=0)
+        self.db = dout.sum(axis=0)
         if not compute_dx:
             return None
         dx = dout @ self.W.T
@@ -182,10 +190,11 @@ class SoftmaxWithLoss:
             raise ShapeError(f"SoftmaxWithLoss: {e}") from None
         N = x.shape[0]
         # softmax, stable: subtract each row's max (see functions.softmax), exponentiate once
-        z = x - np.max(x, axis=1, keepdims=True)
+        z = x - x.max(axis=1, keepdims=True)
         e = np.exp(z)
-        s = np.sum(e, axis=1)
-        self.y = e / s[:, None]
+        s = e.sum(axis=1)
+        e /= s[:, None]  # in place: e becomes the softmax y (no second (N, C) array)
+        self.y = e
         # -log(softmax) computed as log-sum-exp minus the right score: finite even
         # when the right class's probability underflows to 0.
         log_y = z[np.arange(N), self.t_idx] - np.log(s)

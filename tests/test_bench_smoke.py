@@ -28,7 +28,9 @@ def test_course_and_floor_rows_on_tiny_sizes(bench, mnist):
     f = bench.row_twolayer_floor(iters=10)
     assert set(f) == {"floor_s"} and f["floor_s"] > 0
     k = bench.row_keras_setup(epochs=1, n_train=500)
-    assert set(k) == {"course_s", "course_test_acc"} and 0.1 < k["course_test_acc"] <= 1.0
+    assert {"course_s", "course_test_acc", "faithful_s", "faithful_test_acc"} <= set(k)
+    assert 0.1 < k["course_test_acc"] <= 1.0 and 0.1 < k["faithful_test_acc"] <= 1.0
+    assert k["faithful_s"] > 0 and k["course_s"] > 0
 
 
 def test_torch_row_says_not_installed_without_torch(bench, monkeypatch):
