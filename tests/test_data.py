@@ -80,6 +80,14 @@ def mirrors(monkeypatch):
     return use
 
 
+def _copy_of_mnist(folder: Path) -> Path:
+    """A new folder holding a copy of the four verified .gz files."""
+    folder.mkdir()
+    for f, _ in D.MNIST_FILES.values():
+        (folder / f).write_bytes((SOURCE / f).read_bytes())
+    return folder
+
+
 def _leftovers(folder: Path):
     return [p.name for p in folder.iterdir() if p.name.endswith(".part")]
 
@@ -166,10 +174,7 @@ def test_import_from_a_local_folder_via_the_command_line(tmp_path, capsys, monke
 
 
 def test_source_folder_with_a_bad_file_is_rejected(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
-    for f, _ in D.MNIST_FILES.values():
-        (src / f).write_bytes((SOURCE / f).read_bytes())
+    src = _copy_of_mnist(tmp_path / "src")
     lab = src / "t10k-labels-idx1-ubyte.gz"
     lab.write_bytes(lab.read_bytes()[:-100])
     assert D.main(["fetch", "--source", str(src), "--data-dir", str(tmp_path / "d")]) == 1
@@ -177,10 +182,7 @@ def test_source_folder_with_a_bad_file_is_rejected(tmp_path):
 
 
 def test_corrupt_local_file_names_the_file_and_the_fix(tmp_path):
-    folder = tmp_path / "mnist"
-    folder.mkdir()
-    for f, _ in D.MNIST_FILES.values():
-        (folder / f).write_bytes((SOURCE / f).read_bytes())
+    folder = _copy_of_mnist(tmp_path / "mnist")
     bad = folder / "train-labels-idx1-ubyte.gz"
     bad.write_bytes(bad.read_bytes()[:5000])
     with pytest.raises(D.MNISTError, match=r"train-labels-idx1-ubyte\.gz.*make data"):
@@ -188,10 +190,7 @@ def test_corrupt_local_file_names_the_file_and_the_fix(tmp_path):
 
 
 def test_a_broken_or_pickled_cache_is_rebuilt_never_unpickled(tmp_path):
-    folder = tmp_path / "mnist"
-    folder.mkdir()
-    for f, _ in D.MNIST_FILES.values():
-        (folder / f).write_bytes((SOURCE / f).read_bytes())
+    folder = _copy_of_mnist(tmp_path / "mnist")
     cache = folder / "mnist.npz"
     np.savez(cache, tag=np.array([object()], dtype=object))  # would need pickle to read
     (x, _), _ = D.load_mnist(data_dir=tmp_path, download=False)
