@@ -18,6 +18,7 @@ import numpy as np
 
 from ..functions import (identity_function, relu, relu_grad, sigmoid, sigmoid_grad, step_function, tanh,
                          tanh_grad)
+from . import drawing
 
 __all__ = ["ACTIVATIONS", "show_activation", "plot_all_activations", "stacked_layers", "activation_widget"]
 
@@ -134,7 +135,7 @@ def activation_widget(name: str = "sigmoid", w: float = 1.0, b: float = 0.0):
     out = widgets.Output()
 
     def redraw(*_):
-        with out:
+        with drawing(out):
             clear_output(wait=True)
             fig, ax = plt.subplots(figsize=(6, 3.5))
             shown = show_activation(choice.value, w_slider.value, b_slider.value, ax=ax)

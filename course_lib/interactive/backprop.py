@@ -18,6 +18,7 @@ import numpy as np
 from ..gradient import gradient_check
 from ..layers import Affine, AddLayer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from ..networks import TwoLayerNet
+from . import drawing
 
 __all__ = ["shopping_graph", "GRAPH_STEPS", "draw_shopping_graph", "shopping_graph_widget",
            "BUGS", "broken_network", "check_bug", "show_bug_check", "bug_check_widget"]
@@ -152,7 +153,7 @@ def shopping_graph_widget(start: int = 0, **prices):
     out = widgets.Output()
 
     def redraw(*_):
-        with out:
+        with drawing(out):
             clear_output(wait=True)
             draw_shopping_graph(slider.value, **prices)
             plt.show()
@@ -281,7 +282,7 @@ def bug_check_widget(bug: str = "none (correct backward)"):
     out = widgets.Output()
 
     def redraw(*_):
-        with out:
+        with drawing(out):
             clear_output(wait=True)
             show_bug_check(dropdown.value)
             plt.show()

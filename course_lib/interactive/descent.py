@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradient import gradient_descent
+from . import drawing
 
 __all__ = ["function_2", "descent_path", "show_descent", "descent_widget", "diff_errors", "show_diff_errors"]
 
@@ -93,7 +94,7 @@ def descent_widget(lr: float = 0.1, step_num: int = 20, init_x=INIT_X):
     out = widgets.Output()
 
     def redraw(*_):
-        with out:
+        with drawing(out):
             clear_output(wait=True)
             show_descent(lr_slider.value, steps_slider.value, init_x)
             plt.show()

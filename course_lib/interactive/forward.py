@@ -18,6 +18,7 @@ import numpy as np
 
 from ..functions import softmax
 from ..networks import predict_with_weights
+from . import drawing
 
 __all__ = ["BOOK_SCORES", "show_digit_prediction", "digit_browser", "softmax_with_temperature", "draw_network",
            "show_softmax_temperature", "softmax_temperature_widget"]
@@ -113,7 +114,7 @@ def digit_browser(x=None, t=None, network=None, start: int = 0):
     out = widgets.Output()
 
     def redraw(*_):
-        with out:
+        with drawing(out):
             clear_output(wait=True)
             show_digit_prediction(slider.value, x, t, network)
             plt.show()
@@ -175,7 +176,7 @@ def softmax_temperature_widget(a=BOOK_SCORES):
     out = widgets.Output()
 
     def redraw(*_):
-        with out:
+        with drawing(out):
             clear_output(wait=True)
             show_softmax_temperature(slider.value, a)
             plt.show()

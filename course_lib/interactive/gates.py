@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..perceptron import INPUTS, XOR, identify_gate, perceptron, truth_table
+from . import drawing
 
 __all__ = ["FUNCTION_NAMES", "function_name", "show_gate", "format_truth_table", "plot_xor", "gate_widget"]
 
@@ -115,7 +116,7 @@ def gate_widget(w1: float = 0.5, w2: float = 0.5, b: float = -0.7):
     out = widgets.Output()
 
     def redraw(*_):
-        with out:
+        with drawing(out):
             clear_output(wait=True)
             fig, ax = plt.subplots(figsize=(4, 4))
             shown = show_gate(*(s.value for s in sliders), ax=ax)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..functions import cross_entropy_error, mean_squared_error, softmax
+from . import drawing
 
 __all__ = ["prediction_with_p", "show_losses", "loss_widget", "sweep_weight", "plot_loss_and_accuracy"]
 
@@ -87,7 +88,7 @@ def loss_widget(correct: int = 2, num_classes: int = 10, start: float = 0.6):
     out = widgets.Output()
 
     def redraw(*_):
-        with out:
+        with drawing(out):
             clear_output(wait=True)
             show_losses(slider.value, correct, num_classes)
             plt.show()

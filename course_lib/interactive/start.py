@@ -22,6 +22,7 @@ import numpy as np
 
 from ..data import MNIST_FILES, mnist_dir
 from ..functions import sigmoid, step_function
+from . import drawing
 
 __all__ = [
     "MINIMUM_VERSIONS",
@@ -206,12 +207,10 @@ def steepness_widget(a: float = 1.0, a_min: float = 0.5, a_max: float = 10.0, st
 
     Returns the ipywidgets ``VBox``; display it as the last expression of a cell.
 
-    With ipykernel 7, JupyterLab may deliver widget messages on *subshell threads*, so two redraws can run
-    at the same time; pyplot is not thread-safe. The callback therefore holds a lock while it draws, and
-    always draws the slider's *current* value (whichever redraw runs last shows the latest position).
+    The callback draws inside ``drawing(out)`` (one lock for all widgets: pyplot is not thread-safe, and
+    ipykernel 7 may run two callbacks at once on subshell threads) and always draws the slider's *current*
+    value (whichever redraw runs last shows the latest position).
     """
-    import threading
-
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import clear_output, display
@@ -219,10 +218,9 @@ def steepness_widget(a: float = 1.0, a_min: float = 0.5, a_max: float = 10.0, st
     slider = widgets.FloatSlider(value=a, min=a_min, max=a_max, step=step, description="a",
                                  continuous_update=True, readout_format=".1f")
     out = widgets.Output()
-    lock = threading.Lock()
 
     def redraw(*_):
-        with lock, out:
+        with drawing(out):
             fig, ax = plt.subplots(figsize=(5, 3))
             sigmoid_steepness(slider.value, ax=ax)
             clear_output(wait=True)

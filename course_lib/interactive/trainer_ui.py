@@ -17,6 +17,7 @@ import numpy as np
 from ..networks import TwoLayerNet
 from ..plots import plot_training_curves
 from ..training import Trainer
+from . import drawing
 
 __all__ = ["OPTIMIZERS", "BATCH_SIZES", "mnist_subset", "train_and_plot", "compare_runs", "trainer_widget"]
 
@@ -143,24 +144,26 @@ def trainer_widget(data=None, hidden_size: int = 50, lr: float = 0.1, batch_size
                         out])
 
     def train(*_):
-        button.disabled = True
-        status.value = "training ..."
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-        plt.close(fig)  # shown through display() below, not by the inline backend
+        # The whole run holds the drawing lock: plotting into `axes` after every epoch uses matplotlib.
+        with drawing():
+            button.disabled = True
+            status.value = "training ..."
+            fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+            plt.close(fig)  # shown through display() below, not by the inline backend
 
-        def show(trainer):
-            with out:
-                clear_output(wait=True)
-                display(fig)
+            def show(trainer):
+                with drawing(out):
+                    clear_output(wait=True)
+                    display(fig)
 
-        try:
-            box.last = train_and_plot(hidden.value, lr_slider.value, batch.value, opt.value, n_epochs.value,
-                                      data=data, seed=seed, axes=axes, callbacks=[show])
-            h = box.last
-            status.value = (f"{h['iterations']} iterations in {h['time'][-1]:.1f} s: "
-                            f"test accuracy {h['final_test_acc']:.3f}")
-        finally:
-            button.disabled = False
+            try:
+                box.last = train_and_plot(hidden.value, lr_slider.value, batch.value, opt.value, n_epochs.value,
+                                          data=data, seed=seed, axes=axes, callbacks=[show])
+                h = box.last
+                status.value = (f"{h['iterations']} iterations in {h['time'][-1]:.1f} s: "
+                                f"test accuracy {h['final_test_acc']:.3f}")
+            finally:
+                button.disabled = False
 
     button.on_click(train)
     box.last = None
