@@ -345,6 +345,24 @@ _JS_PENDING = """() => {
       .filter((p) => (p.textContent || '').includes('[*]')).length;
 }"""
 
+# Code cells that Run All should still run: no execution count yet, and no earlier cell has raised
+# without the `raises-exception` tag (Run All stops there). When a tagged cell raises, JupyterLab settles
+# its Run All promise and clears the "[*]" of the cells after it, although the kernel still runs them.
+_JS_STILL_TO_RUN = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  let left = 0;
+  for (const cell of panel.content.widgets) {
+    const m = cell.model;
+    if (m.type !== 'code' || !m.sharedModel.getSource().trim()) continue;  // empty cells are not run
+    const tags = m.getMetadata('tags') || [];
+    const raised = Array.from({length: m.outputs.length}, (_, i) => m.outputs.get(i))
+        .some((o) => o.type === 'error');
+    if (m.executionCount === null) left += 1;
+    else if (raised && !tags.includes('raises-exception')) break;
+  }
+  return left;
+}"""
+
 _JS_MARK_CELL = """(index) => {
   const panel = window.jupyterapp.shell.currentWidget;
   const cell = panel.content.widgets[index];
@@ -570,9 +588,10 @@ def check_widget_notebook(page, server: LabServer, name: str, screenshots: Path 
         while True:
             pending = page.evaluate(_JS_PENDING)
             kstate = _wait_kernel_idle(server, kernel_id, timeout=max(1.0, deadline - time.monotonic()))
-            if (pending == 0 and page.evaluate(_JS_PENDING) == 0) or kstate in ("dead", "gone") \
-                    or time.monotonic() > deadline:
+            if (pending == 0 and page.evaluate(_JS_PENDING) == 0 and page.evaluate(_JS_STILL_TO_RUN) == 0) \
+                    or kstate in ("dead", "gone") or time.monotonic() > deadline:
                 break
+            page.wait_for_timeout(200)
         if kstate != "idle":
             result.errors.append(f"kernel is {kstate} after Run All (REST /api/kernels)")
         if pending:
