@@ -37,6 +37,15 @@ def test_equal_settings_give_equal_curves_and_settings_matter(small):
     assert a["settings"] == {"hidden_size": 20, "lr": 0.05, "batch_size": 100, "optimizer": "Adam", "epochs": 2}
 
 
+def test_every_accuracy_point_is_inside_the_plot(small):
+    # batch 300 and SGD: the first epoch's test accuracy is well below later ones (and below the train accuracy)
+    h = TU.train_and_plot(80, 0.1, 300, "SGD", 3, data=small)
+    low, high = h["axes"][1].get_ylim()
+    points = [*h["train_acc"], *h["test_acc"]]
+    assert min(points) < 0.8  # the case that was clipped: a point below the default scale
+    assert all(low <= a <= high for a in points), (low, high, points)
+
+
 def test_a_tiny_learning_rate_does_not_learn(small):
     h = TU.train_and_plot(20, 1e-6, 100, "SGD", 1, data=small)
     assert h["final_test_acc"] < 0.4

@@ -73,7 +73,9 @@ def train_and_plot(hidden_size: int = 50, lr: float = 0.1, batch_size: int = 100
         axes[0].set_title(f"784-{hidden_size}-10, {optimizer}, lr {lr:.3g}, batch {batch_size}", fontsize=10)
         test = trainer.history["test_acc"][-1]
         axes[1].set_title(f"epoch {trainer.current_epoch}/{epochs}: test accuracy {test:.3f}", fontsize=10)
-        axes[1].set_ylim(min(0.8, *trainer.history["train_acc"], test) - 0.02, 1.0)
+        # every point visible: the lowest accuracy so far (train or test), and never a scale above 0.8
+        lowest = min(0.8, *trainer.history["train_acc"], *(a for a in trainer.history["test_acc"] if a is not None))
+        axes[1].set_ylim(lowest - 0.02, 1.0)
 
     trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=epochs, mini_batch_size=batch_size,
                       optimizer=optimizer, optimizer_param={"lr": float(lr)}, seed=seed, progress=progress,
