@@ -72,9 +72,14 @@ def test_a_cell_that_raises_is_reported(lab_server, open_notebook, tmp_path):
     result = open_notebook(name, screenshots=tmp_path)
     assert not result.ok
     assert "cell 1 raised NameError: name 'undefined_name' is not defined" in result.errors, result.describe()
-    assert "cells 2, 3 did not run (Run All stops at the first cell that raises)" in result.errors, \
-        result.describe()
-    assert "the main-widget cell (cell 3) did not run" in result.errors, result.describe()
+    # Whether Run All stops there is a race outside the harness: ipykernel aborts only the execute requests that
+    # have reached it when the error happens (CI saw both outcomes). Either way the harness must say what happened.
+    not_run = ["cells 2, 3 did not run (Run All stops at the first cell that raises)",
+               "the main-widget cell (cell 3) did not run"]
+    if result.tried:  # the later cells ran: the widget was found and moved
+        assert result.changed and not any(e in result.errors for e in not_run), result.describe()
+    else:
+        assert all(e in result.errors for e in not_run), result.describe()
 
 
 def test_a_widget_that_does_not_redraw_is_reported(lab_server, open_notebook, tmp_path):
