@@ -346,7 +346,8 @@ _JS_PENDING = """() => {
 }"""
 
 # Code cells that Run All should still run: no execution count yet, and no earlier cell has raised
-# without the `raises-exception` tag (Run All stops there). When a tagged cell raises, JupyterLab settles
+# without the `raises-exception` tag (after such an error Run All stops, or the kernel has aborted the
+# requests already queued -- which ones is a race, so those cells are not waited for). When a tagged cell raises, JupyterLab settles
 # its Run All promise and clears the "[*]" of the cells after it, although the kernel still runs them.
 _JS_STILL_TO_RUN = """() => {
   const panel = window.jupyterapp.shell.currentWidget;
