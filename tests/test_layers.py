@@ -38,6 +38,23 @@ def test_relu_backward_matches_numerical_and_does_not_mutate_dout(rng):
     assert np.array_equal(dout, dout0)
 
 
+def test_relu_backward_is_the_books_masking_exactly(rng):
+    # The book: dout[mask] = 0 with mask = (x <= 0). course_lib multiplies by ~mask instead (branch-free);
+    # the result must be the same numbers (a masked negative becomes -0.0, which equals 0.0), same dtype,
+    # and the gradient at x == 0 is 0 as in the book.
+    x = rng.standard_normal((100, 50)).astype(np.float32)
+    x[0, :5] = 0.0
+    dout = rng.standard_normal((100, 50)).astype(np.float32)
+    relu = Relu()
+    relu.forward(x)
+    dx = relu.backward(dout)
+    book = dout.copy()
+    book[x <= 0] = 0
+    assert dx.dtype == np.float32 and dx.shape == x.shape
+    assert np.array_equal(dx, book)
+    assert np.all(dx[0, :5] == 0)
+
+
 def test_relu_forward_does_not_mutate_x(rng):
     x = rng.standard_normal((3, 3))
     x0 = x.copy()
