@@ -74,6 +74,8 @@ def test_widget_trains_at_once_and_again_on_click(small):
     (hidden, lr, epochs), (batch, opt, button, status), out = [c.children if hasattr(c, "children") else c
                                                                for c in ui.children]
     assert isinstance(button, widgets.Button) and button.description == "Train"
+    # the status after a run is ~60 characters: on a narrow screen the rows wrap instead of cutting it off
+    assert all(row.layout.flex_flow == "row wrap" for row in ui.children[:2])
     assert list(opt.options) == list(TU.OPTIMIZERS)
     hidden.value = 20
     opt.value = "Adam"

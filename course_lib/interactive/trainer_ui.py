@@ -38,6 +38,15 @@ def mnist_subset(n_train: int = 10000, n_test: int = 2000):
     return (x_train[:n_train], t_train[:n_train]), (x_test[:n_test], t_test[:n_test])
 
 
+def _curves_figure():
+    """A new figure with the loss (left) and accuracy (right) axes side by side: ``(fig, (ax_loss, ax_acc))``."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    fig.subplots_adjust(wspace=0.3)  # room for the accuracy axis label between the two plots
+    return fig, axes
+
+
 def train_and_plot(hidden_size: int = 50, lr: float = 0.1, batch_size: int = 100, optimizer: str = "SGD",
                    epochs: int = 5, data=None, weight_init_std="he", activation: str = "relu", seed: int = 0,
                    axes=None, callbacks=(), progress: bool = False) -> dict:
@@ -53,8 +62,6 @@ def train_and_plot(hidden_size: int = 50, lr: float = 0.1, batch_size: int = 100
     ``'time'`` per epoch) plus ``'final_train_acc'``, ``'final_test_acc'``, ``'iterations'``,
     ``'settings'`` (a dict of the arguments) and ``'axes'``.
     """
-    import matplotlib.pyplot as plt
-
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     hidden_size, batch_size, epochs = int(hidden_size), int(batch_size), int(epochs)
@@ -64,7 +71,7 @@ def train_and_plot(hidden_size: int = 50, lr: float = 0.1, batch_size: int = 100
     network = TwoLayerNet(x_train.shape[1], hidden_size, 10, weight_init_std=weight_init_std,
                           activation=activation, seed=seed, dtype=np.float32)
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+        _, axes = _curves_figure()
     settings = {"hidden_size": hidden_size, "lr": float(lr), "batch_size": batch_size, "optimizer": optimizer,
                 "epochs": epochs}
 
@@ -142,15 +149,16 @@ def trainer_widget(data=None, hidden_size: int = 50, lr: float = 0.1, batch_size
     button = widgets.Button(description="Train", button_style="primary", icon="play")
     status = widgets.Label()
     out = widgets.Output()
-    box = widgets.VBox([widgets.HBox([hidden, lr_slider, n_epochs]), widgets.HBox([batch, opt, button, status]),
-                        out])
+    wrap = widgets.Layout(flex_flow="row wrap")  # on a narrow screen the controls and the status move to a new line
+    box = widgets.VBox([widgets.HBox([hidden, lr_slider, n_epochs], layout=wrap),
+                        widgets.HBox([batch, opt, button, status], layout=wrap), out])
 
     def train(*_):
         # The whole run holds the drawing lock: plotting into `axes` after every epoch uses matplotlib.
         with drawing():
             button.disabled = True
             status.value = "training ..."
-            fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+            fig, axes = _curves_figure()
             plt.close(fig)  # shown through display() below, not by the inline backend
 
             def show(trainer):
