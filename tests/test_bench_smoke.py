@@ -68,3 +68,16 @@ def test_every_required_key_comes_from_some_row(bench):
         rows = [r for r, p in bench.KEY_PREFIX.items() if p == prefix]
         assert rows, key
         assert any(f'"{name}"' in __import__("inspect").getsource(bench.ROW_FUNCS[r]) for r in rows), key
+
+
+def test_profile_step_times_every_part_of_a_training_step(mnist, capsys):
+    spec = importlib.util.spec_from_file_location("bench_profile_step", ROOT / "bench" / "profile_step.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    us = mod.profile(steps=25, n_train=1000)  # 25 steps of 100 from 1,000 images: crosses two epoch boundaries
+    parts = [k for k in us if k != "total"]
+    assert len(parts) == 10 and all(us[k] > 0 for k in parts)
+    assert np.isclose(us["total"], sum(us[k] for k in parts))
+    assert mod.main(["--steps", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "Relu.backward" in out and "s per 10,000 steps" in out
