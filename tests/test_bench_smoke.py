@@ -4,6 +4,8 @@ Timing targets live in the benchmark itself (make bench), never in tests.
 """
 import importlib.util
 import json
+import os
+import platform
 import sys
 from pathlib import Path
 
@@ -81,3 +83,21 @@ def test_profile_step_times_every_part_of_a_training_step(mnist, capsys):
     assert mod.main(["--steps", "3"]) == 0
     out = capsys.readouterr().out
     assert "Relu.backward" in out and "s per 10,000 steps" in out
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="OpenBLAS kernel names are for x86-64")
+def test_the_configuration_names_the_blas_kernels_and_a_forced_choice(bench, tmp_path, mnist, monkeypatch, capsys):
+    """OPENBLAS_CORETYPE (set on some machine images) changes which kernels OpenBLAS runs: the results record the
+    kernels the rows ran with, the variable, and what OpenBLAS picks without it; the printout says so."""
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")  # what such images set; the rows inherit it
+    out = tmp_path / "results.json"
+    assert bench.main(["--quick", "--repeats", "1", "--rows", "mnist", "--out", str(out)]) == 0
+    cfg = json.loads(out.read_text())["config"]
+    assert cfg["openblas_kernel_env"]["OPENBLAS_CORETYPE"] == "Haswell"
+    assert cfg["blas_kernel"] == "Haswell"
+    own = cfg["blas_kernel_without_kernel_env"]
+    assert isinstance(own, str) and own
+    assert bench.blas_kernel({k: v for k, v in os.environ.items() if k not in bench.KERNEL_VARS}) == own
+    printed = capsys.readouterr().out
+    assert "running its Haswell kernels" in printed
+    assert ("by itself it would pick" in printed) == (own != "Haswell")

@@ -134,6 +134,32 @@ def test_softmax_with_loss_is_finite_for_huge_scores():
     assert np.all(np.isfinite(layer.backward()))
 
 
+def test_softmax_with_loss_float32_batch_matches_a_float64_reference(rng):
+    """The layer reads each row's max at its argmax: rows far apart, ties at the max and a row of equal scores
+    must give the softmax and the loss a float64 reference gives; y stays float32 and backward leaves it alone."""
+    N, C = 100, 10
+    x = rng.standard_normal((N, C)) * 5 + rng.uniform(-3000, 3000, (N, 1))  # rows thousands apart
+    x[3] = 7.0                                # every score equal
+    x[4, [2, 5]] = x[4].max() + 1.0           # two classes tie at the max
+    x = x.astype(np.float32)
+    t = rng.integers(0, C, N)
+    t[3], t[4] = 0, 5
+    x_before = x.copy()
+    layer = SoftmaxWithLoss()
+    loss = layer.forward(x, t)
+    x64 = x.astype(np.float64)
+    z = x64 - x64.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))  # log-softmax, float64
+    assert layer.y.dtype == np.float32 and np.array_equal(x, x_before)
+    np.testing.assert_allclose(layer.y, np.exp(log_p), rtol=1e-5, atol=1e-7)
+    assert layer.y[3] == pytest.approx(np.full(C, 0.1)) and layer.y[4, 2] == layer.y[4, 5]
+    assert isinstance(loss, float) and loss == pytest.approx(-log_p[np.arange(N), t].mean(), rel=1e-5)
+    dx = layer.backward()
+    assert dx.dtype == np.float32
+    np.testing.assert_allclose(dx, (np.exp(log_p) - np.eye(C)[t]) / N, rtol=1e-4, atol=1e-8)
+    np.testing.assert_array_equal(layer.backward(), dx)  # y was not changed by the first backward
+
+
 def test_softmax_with_loss_label_shape_error():
     with pytest.raises(ShapeError, match=r"SoftmaxWithLoss.*\(3,\).*\(2, 4\)"):
         SoftmaxWithLoss().forward(np.zeros((2, 4)), np.array([0, 1, 2]))
