@@ -46,11 +46,17 @@ THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 #: Variables that make OpenBLAS use other kernels than the ones it picks for this CPU (some machine images set them
 #: to work around bugs of old OpenBLAS builds on new CPUs). The rows inherit them; the configuration records them.
 KERNEL_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-_KERNEL_PROBE = ("import json, numpy\n"
-                 "try:\n    from threadpoolctl import threadpool_info\n"
-                 "except ImportError:\n    print(json.dumps(None))\n"
-                 "else:\n    print(json.dumps(next((d.get('architecture') for d in threadpool_info()\n"
-                 "                           if d.get('internal_api') == 'openblas'), None)))\n")
+_KERNEL_PROBE = """
+import json
+import numpy  # loads NumPy's OpenBLAS
+try:
+    from threadpoolctl import threadpool_info
+except ImportError:
+    print("null")
+else:
+    print(json.dumps(next((d.get("architecture") for d in threadpool_info() if d.get("internal_api") == "openblas"),
+                          None)))
+"""
 
 #: The book's chapter-5 setup.
 BOOK = {"hidden": 50, "lr": 0.1, "batch": 100, "iters": 10000, "eval_n": 1000}
@@ -455,8 +461,9 @@ def main(argv=None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2) + "\n")
     cfg = results["config"]
-    print(f"\n{cfg.get('cpu_model')} ({cfg['cpu_count']} cores), {' '.join(cfg.get('numpy_blas', 'BLAS ?').split()[:2])}, "
-          f"running its {cfg['blas_kernel'] or '?'} kernels, torch {cfg['torch']}; {args.threads} thread(s) per process ('best': {args.best_threads}); load average "
+    blas = " ".join(cfg.get("numpy_blas", "BLAS ?").split()[:2])  # e.g. "OpenBLAS 0.3.31"
+    print(f"\n{cfg.get('cpu_model')} ({cfg['cpu_count']} cores), {blas} running its {cfg['blas_kernel'] or '?'} kernels, "
+          f"torch {cfg['torch']}; {args.threads} thread(s) per process ('best': {args.best_threads}); load average "
           f"{cfg['load_average_before'][0]:.1f} -> {cfg['load_average_after'][0]:.1f}; "
           f"medians of {args.repeats} (best, gradients, suite: 1)")
     forced = {k: v for k, v in cfg["openblas_kernel_env"].items() if v}
