@@ -18,7 +18,7 @@ import numpy as np
 
 from ..functions import (identity_function, relu, relu_grad, sigmoid, sigmoid_grad, step_function, tanh,
                          tanh_grad)
-from . import drawing
+from . import interact
 
 __all__ = ["ACTIVATIONS", "show_activation", "plot_all_activations", "stacked_layers", "activation_widget"]
 
@@ -48,7 +48,7 @@ def show_activation(name: str, w: float = 1.0, b: float = 0.0, ax=None, x_range=
     """Draw ``y = h(w*x + b)`` (solid) and ``dy/dx = w * h'(w*x + b)`` (dashed) for the activation ``name``
     (a key of ``ACTIVATIONS``) over ``x_range``. Returns what the picture shows:
 
-    - ``name``, ``w``, ``b``
+    - ``ax``: the Axes it drew into; ``name``, ``w``, ``b``
     - ``x`` ``(num,)``, ``y`` ``(num,)``, ``dy_dx`` ``(num,)``: the two curves
     - ``crossing``: the ``x`` where ``w*x + b = 0`` (where the step jumps, the sigmoid is 0.5, ReLU bends),
       ``None`` when ``w == 0``
@@ -81,7 +81,7 @@ def show_activation(name: str, w: float = 1.0, b: float = 0.0, ax=None, x_range=
     ax.set_xlabel("x")
     ax.set_title(title)
     ax.legend(loc="upper left", fontsize=8)
-    return {"name": name, "w": w, "b": b, "x": x, "y": y, "dy_dx": dy_dx, "crossing": crossing,
+    return {"ax": ax, "name": name, "w": w, "b": b, "x": x, "y": y, "dy_dx": dy_dx, "crossing": crossing,
             "max_slope": float(np.max(np.abs(dy_dx))), "title": title}
 
 
@@ -121,28 +121,13 @@ def stacked_layers(x, n_layers: int = 3, hidden: int = 16, activation: str = "id
 
 
 def activation_widget(name: str = "sigmoid", w: float = 1.0, b: float = 0.0):
-    """Sliders for ``w`` and ``b`` and a drop-down for the activation, above an ``Output`` that
-    ``show_activation`` redraws on every change. Returns the ipywidgets ``VBox``."""
+    """Sliders for ``w`` and ``b`` and a drop-down for the activation; ``show_activation`` redraws on every
+    change. Returns the ipywidgets ``VBox``."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import clear_output
 
-    w_slider = widgets.FloatSlider(value=w, min=-5.0, max=5.0, step=0.25, description="w",
-                                   continuous_update=True, readout_format=".2f")
-    b_slider = widgets.FloatSlider(value=b, min=-5.0, max=5.0, step=0.25, description="b",
-                                   continuous_update=True, readout_format=".2f")
-    choice = widgets.Dropdown(options=list(ACTIVATIONS), value=name, description="h")
-    out = widgets.Output()
-
-    def redraw(*_):
-        with drawing(out):
-            clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(6, 3.5))
-            shown = show_activation(choice.value, w_slider.value, b_slider.value, ax=ax)
-            plt.show()
-            print(f"largest slope |dy/dx| = {shown['max_slope']:.3f}")
-
-    for control in (w_slider, b_slider, choice):
-        control.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([w_slider, b_slider, choice, out])
+    controls = {
+        "w": widgets.FloatSlider(value=w, min=-5.0, max=5.0, step=0.25, description="w", readout_format=".2f"),
+        "b": widgets.FloatSlider(value=b, min=-5.0, max=5.0, step=0.25, description="b", readout_format=".2f"),
+        "name": widgets.Dropdown(options=list(ACTIVATIONS), value=name, description="h"),
+    }
+    return interact(show_activation, controls, caption=lambda r: f"largest slope |dy/dx| = {r['max_slope']:.3f}")
