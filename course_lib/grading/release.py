@@ -32,10 +32,24 @@ def student_version(nb):
         if cell.cell_type == "code":
             cell.execution_count = None
             cell.outputs = []
+            if C.is_solution(cell) or C.is_test(cell):
+                tag_raises_exception(cell)
     problems = leaks(nb)
     if problems:  # never hand out a solution by accident
         raise ValueError("the student version still contains: " + "; ".join(problems))
     return nb
+
+
+def tag_raises_exception(cell) -> None:
+    """Tag an exercise cell ``raises-exception``: JupyterLab's Run All (and nbclient) go on past its error.
+
+    In the student edition a solution cell raises ``NotImplementedError`` until it is done and a test cell
+    fails until the solution is right; the failure shows in the exercise's own cells, and the rest of the
+    notebook still runs (no other cell calls the student's code: docs/style.md).
+    """
+    tags = cell.metadata.setdefault("tags", [])
+    if "raises-exception" not in tags:
+        tags.append("raises-exception")
 
 
 def leaks(nb) -> list[str]:
