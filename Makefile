@@ -4,8 +4,8 @@ PYTHON ?= python3
 comma := ,
 VENV := .venv
 PY := $(VENV)/bin/python
-STUDENT_EXTRAS := dev
-TEST_EXTRAS := dev,instructor,browser
+STUDENT_EXTRAS := student
+TEST_EXTRAS := student,dev,instructor,browser
 NB ?=
 SUBMISSIONS ?=
 PYTEST_ARGS ?=
@@ -22,18 +22,24 @@ define setup
 	fi
 endef
 
-.PHONY: help venv data lab test test-unit test-notebooks test-browser notebooks check release grade bench clean
+.PHONY: help venv data lab solution author test test-unit test-notebooks test-browser notebooks check release grade bench clean
 
 help:
-	@echo "make lab            set up .venv, fetch MNIST, open JupyterLab at notebooks/00_start_here.ipynb"
-	@echo "make test           set up .venv, make sure MNIST is there, run every test"
-	@echo "make data           fetch MNIST (or COURSE_MNIST_SOURCE=DIR make data to import a local copy)"
-	@echo "make notebooks      re-execute and clean every notebook (after editing one)"
-	@echo "make check NB=...   self-check a notebook's exercises (exits non-zero when a test fails)"
-	@echo "make release        student versions of the notebooks into release/"
-	@echo "make grade SUBMISSIONS=DIR   autograde DIR/<student>/<notebook>.ipynb into DIR/grades.csv"
-	@echo "make test-browser   JupyterLab + headless Chromium widget tests"
-	@echo "make bench          speed benchmarks -> bench/results.json"
+	@echo "Students"
+	@echo "  make lab              set up .venv, fetch MNIST, copy the notebooks into work/ (yours: never overwritten),"
+	@echo "                        open JupyterLab at work/00_start_here.ipynb"
+	@echo "  make check NB=03      check your exercises in work/ (a number or a path; exit 1 when one fails)"
+	@echo "  make solution NB=03   the reference solutions of a notebook, into work/solutions/ (try first!)"
+	@echo "  make data             fetch MNIST (or COURSE_MNIST_SOURCE=DIR make data to import a local copy)"
+	@echo "Authors"
+	@echo "  make author           JupyterLab on notebooks/, the source with solutions and hidden tests"
+	@echo "  make notebooks        re-execute and clean every notebook (after editing one)"
+	@echo "  make test             set up .venv, make sure MNIST is there, run every test"
+	@echo "  make test-unit | test-notebooks | test-browser   parts of it"
+	@echo "  make bench            speed benchmarks -> bench/results.json"
+	@echo "Instructors"
+	@echo "  make release          the student edition of the notebooks, into release/"
+	@echo "  make grade SUBMISSIONS=DIR   grade DIR/<student>/<notebook>.ipynb (sandboxed) into DIR/grades.csv"
 
 venv:
 	$(call setup,$(TEST_EXTRAS))
@@ -44,6 +50,16 @@ data: venv
 lab:
 	$(call setup,$(STUDENT_EXTRAS))
 	@$(PY) -m course_lib.data fetch || echo "*** MNIST is not available yet: the MNIST notebooks need it. Run 'make data' when online, or 'COURSE_MNIST_SOURCE=DIR make data'. ***"
+	@$(PY) -m course_lib.workspace sync
+	JUPYTER_CONFIG_PATH=$(CURDIR)/.jupyter-student $(VENV)/bin/jupyter lab --ServerApp.root_dir=work --LabApp.default_url=/lab/tree/00_start_here.ipynb
+
+solution:
+	$(call setup,$(STUDENT_EXTRAS))
+	@test -n "$(NB)" || { echo "usage: make solution NB=03"; exit 2; }
+	@$(PY) -m course_lib.workspace solution $(NB)
+
+author:
+	$(call setup,$(TEST_EXTRAS))
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00_start_here.ipynb
 
 test: venv data
@@ -62,7 +78,7 @@ notebooks: venv data
 	$(PY) scripts/nbtool.py run
 
 check:
-	$(call setup,$(TEST_EXTRAS))
+	$(call setup,$(STUDENT_EXTRAS))
 	@test -n "$(NB)" || { echo "usage: make check NB=notebooks/01_perceptron.ipynb"; exit 2; }
 	$(PY) -m course_lib.grading validate $(NB)
 
@@ -78,4 +94,4 @@ bench: data
 	$(PY) bench/run.py
 
 clean:
-	rm -rf release artifacts .pytest_cache
+	rm -rf release artifacts .pytest_cache   # never work/: it holds the students' own notebooks
