@@ -5,7 +5,7 @@ and builders that wire them to ipywidgets with the one helper below::
 
     def softmax_temperature_widget(a):
         T = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, description="T")
-        return interact(show_softmax_temperature, {"T": T}, a=a)
+        return interact(show_softmax_temperature, {"temperature": T}, a=a)
 
 The convention every drawing function here follows (``show_*``, ``plot_*``, ``draw_*``): it draws into
 ``ax=`` (one Axes) or ``axes=`` (several), or into a new figure made by ``course_lib.plots.new_axes`` /
