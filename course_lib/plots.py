@@ -141,6 +141,7 @@ def plot_training_curves(history: dict, axes=None):
         if test:
             ax_acc.plot(epochs[:len(test)], test, "s--", label="test")
         ax_acc.set_ylim(min(0.8, *train, *test) - 0.02, 1.0)
+    ax_acc.xaxis.get_major_locator().set_params(integer=True)  # epochs are whole numbers
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("accuracy")
     ax_acc.legend(loc="lower right")
