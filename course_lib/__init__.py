@@ -10,7 +10,8 @@ Modules (names follow "Deep Learning from Scratch"):
 - ``optimizers`` -- SGD, Momentum, AdaGrad, Adam
 - ``training``   -- Trainer
 - ``data``       -- load_mnist, toy datasets, the shipped sample weights
-- ``plots``      -- activation curves, decision boundaries, digit grids, training curves
+- ``plots``      -- activation curves, decision boundaries, digit grids, training curves (``TrainingCurves``)
+- ``interactive`` -- the notebooks' widgets (``interact``) and the ``show_*`` functions they redraw
 """
 from .functions import (cross_entropy_error, identity_function, mean_squared_error, relu, relu_grad, sigmoid,
                         sigmoid_grad, softmax, step_function, tanh)
@@ -20,4 +21,13 @@ from .networks import MultiLayerNet, TwoLayerNet
 from .optimizers import SGD, AdaGrad, Adam, Momentum
 from .perceptron import AND, NAND, OR, XOR
 
+__all__ = [
+    "cross_entropy_error", "identity_function", "mean_squared_error", "relu", "relu_grad", "sigmoid", "sigmoid_grad",
+    "softmax", "step_function", "tanh",
+    "gradient_check", "gradient_descent", "numerical_diff", "numerical_gradient",
+    "Affine", "AddLayer", "MulLayer", "Relu", "ShapeError", "Sigmoid", "SoftmaxWithLoss",
+    "MultiLayerNet", "TwoLayerNet",
+    "SGD", "AdaGrad", "Adam", "Momentum",
+    "AND", "NAND", "OR", "XOR",
+]
 __version__ = "0.1.0"

@@ -53,17 +53,13 @@ def sigmoid(x):
 
     x: array of any shape -> float array of the same shape, values in [0, 1].
 
-    ``exp(-x)`` overflows for ``x = -1000``; we only ever exponentiate
-    non-positive numbers: for ``x >= 0`` use ``1 / (1 + exp(-x))``, for
-    ``x < 0`` the equal ``exp(x) / (1 + exp(x))``.
+    ``exp(-x)`` overflows for ``x = -1000``, so we only ever exponentiate numbers <= 0:
+    ``e = exp(-|x|)`` is ``exp(-x)`` where ``x >= 0`` and ``exp(x)`` where ``x < 0``, and
+    ``1 / (1 + exp(-x)) == exp(x) / (1 + exp(x))`` (multiply top and bottom by ``exp(x)``).
     """
     x = _float_array(x)
-    out = np.empty_like(x)
-    pos = x >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
-    ex = np.exp(x[~pos])
-    out[~pos] = ex / (1.0 + ex)
-    return out
+    e = np.exp(-np.abs(x))                             # exp of a number <= 0: never overflows
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # x >= 0: 1 / (1 + exp(-x)); x < 0: exp(x) / (1 + exp(x))
 
 
 def sigmoid_grad(x):
@@ -136,21 +132,29 @@ def softmax(x):
 # --------------------------------------------------------------------------
 # labels
 # --------------------------------------------------------------------------
+def _class_indices(t, num_classes: int) -> np.ndarray:
+    """The checks every label goes through: ``t`` as an int array of class indices in ``[0, num_classes)``.
+
+    Floats that are whole numbers (``3.0``) are accepted; anything else raises a ``ValueError`` that says
+    what was expected.
+    """
+    t = np.asarray(t)
+    if not np.issubdtype(t.dtype, np.integer):
+        if not (np.issubdtype(t.dtype, np.floating) and np.all(t == np.round(t))):
+            raise ValueError(f"class indices must be integers, got dtype {t.dtype}")
+        t = t.astype(np.int64)
+    if t.size and (t.min() < 0 or t.max() >= num_classes):
+        raise ValueError(f"class indices must lie in [0, {num_classes}), got min {t.min()} and max {t.max()}")
+    return t
+
+
 def to_one_hot(t, num_classes: int):
     """Class indices -> one-hot rows.
 
     t: int array of shape ``(N,)`` (or a scalar) -> float array ``(N, num_classes)``
     (or ``(num_classes,)``).
     """
-    t = np.asarray(t)
-    if not np.issubdtype(t.dtype, np.integer):
-        if np.issubdtype(t.dtype, np.floating) and np.all(t == np.round(t)):
-            t = t.astype(np.int64)
-        else:
-            raise ValueError(f"to_one_hot expects integer class indices, got dtype {t.dtype}")
-    if t.size and (t.min() < 0 or t.max() >= num_classes):
-        raise ValueError(f"class indices must lie in [0, {num_classes}), got min {t.min()} and max {t.max()}")
-    return np.eye(num_classes)[t]
+    return np.eye(num_classes)[_class_indices(t, num_classes)]
 
 
 def labels_to_indices(t, y_shape):
@@ -164,19 +168,10 @@ def labels_to_indices(t, y_shape):
     """
     t = np.asarray(t)
     y_shape = tuple(y_shape)
-    if t.shape == y_shape:  # one-hot (or probabilities): take the argmax
+    if t.shape == y_shape:  # one-hot rows: the class is where the 1 is
         return np.argmax(t, axis=-1)
-    if t.shape == y_shape[:-1]:  # indices
-        if not np.issubdtype(t.dtype, np.integer):
-            if np.all(t == np.round(t)):
-                t = t.astype(np.int64)
-            else:
-                raise ValueError(f"label indices must be integers, got dtype {t.dtype}")
-        C = y_shape[-1]
-        if t.size and (t.min() < 0 or t.max() >= C):
-            raise ValueError(f"label indices must lie in [0, {C}) for predictions of shape {y_shape}, "
-                             f"got min {t.min()} and max {t.max()}")
-        return t
+    if t.shape == y_shape[:-1]:  # already indices
+        return _class_indices(t, y_shape[-1])
     raise ValueError(
         f"labels t of shape {t.shape} do not fit predictions y of shape {y_shape}: expected "
         f"indices of shape {y_shape[:-1]} or one-hot labels of shape {y_shape}"
@@ -195,31 +190,28 @@ def mean_squared_error(y, t):
     ``0.5 * np.sum((y - t)**2)``; for a batch it is divided by ``N``.
     """
     y = _float_array(y)
-    t_arr = np.asarray(t)
-    if t_arr.shape != y.shape:
-        idx = labels_to_indices(t_arr, y.shape)
-        t_arr = np.eye(y.shape[-1])[idx]
-    diff = y - t_arr
-    if y.ndim == 1:
-        return float(0.5 * np.sum(diff ** 2))
-    return float(0.5 * np.sum(diff ** 2) / y.shape[0])
+    t = np.asarray(t)
+    if t.shape != y.shape:  # class indices: make them one-hot
+        t = to_one_hot(labels_to_indices(t, y.shape), y.shape[-1])
+    batch_size = 1 if y.ndim == 1 else y.shape[0]
+    return float(0.5 * np.sum((y - t) ** 2) / batch_size)
 
 
 def cross_entropy_error(y, t, delta: float = 1e-7):
-    """Cross-entropy ``-sum(t * log(y + delta))``, averaged over the batch.
+    """Cross-entropy ``-log(y[right class] + delta)``, averaged over the batch (the book's version).
 
     y: predicted probabilities ``(C,)`` or ``(N, C)`` (rows from softmax).
     t: one-hot labels of the same shape, or class indices ``()`` / ``(N,)``.
-    Returns a Python float. ``delta`` keeps ``log(0) = -inf`` away: a
-    probability of exactly 0 for the right class gives ``-log(1e-7) ~ 16.1``.
+    Returns a Python float.
+
+    With one-hot ``t`` this is ``-sum(t * log(y + delta)) / N``: only the right class's term is not 0, so we
+    pick it out by its index. ``delta`` keeps ``log(0) = -inf`` away: a probability of exactly 0 for the right
+    class gives ``-log(1e-7) ~ 16.1``, the largest loss one sample can have.
     """
     y = _float_array(y)
-    t = np.asarray(t)
-    if y.ndim == 1:
+    if y.ndim == 1:  # one sample: a batch of one
         y = y.reshape(1, -1)
-        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
-    N = y.shape[0]
-    if t.shape == y.shape:  # one-hot (or soft) labels: the book's formula
-        return float(-np.sum(t * np.log(y + delta)) / N)
-    idx = labels_to_indices(t, y.shape)
-    return float(-np.sum(np.log(y[np.arange(N), idx] + delta)) / N)
+        t = np.reshape(t, (1, -1)) if np.ndim(t) == 1 else np.reshape(t, (1,))
+    t = labels_to_indices(t, y.shape)  # one-hot rows -> class indices (N,)
+    batch_size = y.shape[0]
+    return float(-np.sum(np.log(y[np.arange(batch_size), t] + delta)) / batch_size)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .functions import labels_to_indices, sigmoid, softmax
+from .functions import cross_entropy_error, labels_to_indices, sigmoid, softmax
 
 __all__ = ["MulLayer", "AddLayer", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "ShapeError"]
 
@@ -62,11 +62,7 @@ class AddLayer:
 class Relu:
     """ReLU layer. forward: ``x`` (any shape) -> same shape. backward: ``dout`` -> ``dx`` (same shape).
 
-    backward multiplies ``dout`` by 0 where the input was <= 0 and by 1 elsewhere. A multiply
-    takes the same time whatever the mask looks like; ``np.where(mask, 0, dout)`` or
-    ``dout[mask] = 0`` decide element by element, and on a random-looking mask the CPU guesses
-    those decisions wrong half the time (measured: about 3x slower on a 100 x 50 batch).
-    Where ``dout`` is negative the product prints as ``-0.``; ``-0.0 == 0.0``, so nothing changes.
+    ``mask`` remembers where the input was <= 0: there the output is 0 and no gradient flows back.
     """
 
     def __init__(self):
@@ -74,43 +70,35 @@ class Relu:
 
     def forward(self, x):
         x = np.asarray(x)
-        self.mask = x <= 0
-        return np.maximum(x, 0)  # same as np.where(self.mask, 0, x), one pass over x
+        self.mask = (x <= 0)
+        out = np.maximum(x, 0)  # the book: out = x.copy(); out[self.mask] = 0
+        return out
 
     def backward(self, dout):
         _check_same_shape("Relu", "dout", dout, self.mask.shape)
-        return dout * ~self.mask  # ~mask is True (1) where x > 0; a new array, dout is left as it was
+        # dx = dout * relu'(x), where relu'(x) is 0 where x <= 0 and 1 elsewhere (~mask).
+        # The book writes dout[self.mask] = 0, which changes the caller's dout; this makes a new array.
+        dx = dout * ~self.mask
+        return dx
 
 
 class Sigmoid:
     """Sigmoid layer. forward: ``x`` (any shape) -> ``out`` (same shape).
 
-    backward: ``dx = dout * out * (1 - out)`` -- it reuses the forward output.
+    backward: ``dx = dout * (1 - out) * out`` -- the sigmoid's derivative, from the forward output.
     """
 
     def __init__(self):
         self.out = None
 
     def forward(self, x):
-        # functions.sigmoid, rewritten as sigmoid(x) = (1 + tanh(x / 2)) / 2 (the same function;
-        # tanh never overflows) and computed in place: one new array instead of several.
-        x = np.asarray(x)
-        if not np.issubdtype(x.dtype, np.floating):
-            x = x.astype(np.float64)
-        out = np.multiply(x, 0.5, dtype=x.dtype)  # out = x / 2 (a new array; x is left as it was)
-        np.tanh(out, out=out)                      # out = tanh(x / 2)
-        out += 1.0
-        out *= 0.5                                 # out = (1 + tanh(x / 2)) / 2
+        out = sigmoid(x)
         self.out = out
-        return self.out
+        return out
 
     def backward(self, dout):
         _check_same_shape("Sigmoid", "dout", dout, self.out.shape)
-        dout = np.asarray(dout)
-        # one new array, then in place: dx = (1 - out) * out * dout
-        dx = np.subtract(1.0, self.out, dtype=np.result_type(self.out.dtype, dout.dtype))
-        dx *= self.out
-        dx *= dout
+        dx = dout * (1.0 - self.out) * self.out
         return dx
 
 
@@ -124,9 +112,13 @@ class Affine:
     backward: ``dout`` ``(N, H)`` -> ``dx`` with ``x``'s original shape; sets
     ``dW = x.T @ dout`` ``(D, H)`` and ``db = dout.sum(axis=0)`` ``(H,)``: the
     bias is added to every sample, so its gradient sums over the batch.
+
+    needs_dx=False makes ``backward`` return None instead of ``dx``: a network's *first* layer
+    has nothing below it that needs ``dx`` (the input images are not trained), and ``dout @ W.T``
+    costs as much as the forward product.
     """
 
-    def __init__(self, W, b, name: str = "Affine"):
+    def __init__(self, W, b, name: str = "Affine", needs_dx: bool = True):
         W = np.asarray(W)
         b = np.asarray(b)
         if W.ndim != 2 or b.shape != (W.shape[1],):
@@ -134,6 +126,7 @@ class Affine:
         self.W = W
         self.b = b
         self.name = name
+        self.needs_dx = needs_dx
         self.x = None
         self.original_x_shape = None
         self.dW = None
@@ -151,69 +144,55 @@ class Affine:
                              f"x must be (N, {self.W.shape[0]}) -- its last dimension must equal W's first. "
                              f"(Mixing up the x @ W and W @ x conventions? Then transpose.)")
         self.x = x
-        out = x @ self.W
-        out += self.b  # in place: no second (N, H) array
+        out = self.x @ self.W + self.b
         return out
 
-    def backward(self, dout, compute_dx: bool = True):
-        """dout ``(N, H)`` -> dx (x's shape); sets ``dW`` ``(D, H)`` and ``db`` ``(H,)``.
-
-        compute_dx=False skips ``dx`` and returns None: a network's *first*
-        layer needs it for nothing (the input image is not trained), and
-        ``dout @ W.T`` is as expensive as the forward product.
-        """
+    def backward(self, dout):
         _check_same_shape(self.name, "dout", dout, (self.x.shape[0], self.W.shape[1]))
-        dout = np.asarray(dout)
         self.dW = self.x.T @ dout
-        self.db = dout.sum(axis=0)
-        if not compute_dx:
+        self.db = np.sum(dout, axis=0)
+        if not self.needs_dx:  # the first layer of a network: nobody uses dx
             return None
         dx = dout @ self.W.T
-        return dx.reshape(self.original_x_shape)
+        dx = dx.reshape(*self.original_x_shape)
+        return dx
 
 
 class SoftmaxWithLoss:
     """Softmax followed by cross-entropy, as one layer.
 
     forward(x, t): scores ``x`` ``(N, C)`` and labels ``t`` -- indices ``(N,)``
-    or one-hot ``(N, C)`` -> the mean loss (a float).
-    backward(dout=1): -> ``dx = dout * (y - t_onehot) / N`` of shape ``(N, C)``.
+    or one-hot ``(N, C)`` -> the mean loss, ``cross_entropy_error(softmax(x), t)`` (a float).
+    backward(dout=1): -> ``dx = dout * (y - t_one_hot) / N`` of shape ``(N, C)``.
     Softmax and cross-entropy were designed for each other: together their
     gradient is simply "prediction minus truth", averaged over the batch.
+
+    (The ``delta`` in ``cross_entropy_error``'s ``log(y + delta)`` makes the loss's exact gradient differ
+    from ``(y - t) / N`` by the factor ``y_t / (y_t + delta)`` per sample, ``y_t`` being the right class's
+    probability: about ``1e-6`` relative at ``y_t = 0.1``. A gradient check sees it; see
+    ``gradient.gradient_check``.)
     """
 
     def __init__(self):
         self.loss = None
-        self.y = None
-        self.t_idx = None
-        self.rows = None  # np.arange(N), kept for backward
+        self.y = None  # softmax output (N, C)
+        self.t = None  # labels as class indices (N,); one-hot labels are converted in forward
 
     def forward(self, x, t):
         x = np.asarray(x)
         if x.ndim != 2:
             raise ShapeError(f"SoftmaxWithLoss: x has shape {x.shape}, expected scores of shape (N, C)")
         try:
-            self.t_idx = labels_to_indices(t, x.shape)
+            self.t = labels_to_indices(t, x.shape)
         except ValueError as e:
             raise ShapeError(f"SoftmaxWithLoss: {e}") from None
-        N = x.shape[0]
-        rows = np.arange(N)
-        # softmax, stable: subtract each row's max (see functions.softmax), exponentiate once.
-        # The row max is read as the score at each row's argmax: the same numbers as x.max(axis=1),
-        # and about 3x faster on a (100, 10) batch (NumPy's max over many short rows is slow).
-        z = x - x[rows, x.argmax(axis=1)][:, None]
-        e = np.exp(z)
-        s = e.sum(axis=1)
-        e /= s[:, None]  # in place: e becomes the softmax y (no second (N, C) array)
-        self.y = e
-        self.rows = rows
-        # -log(softmax) of the right class = log(s) - z[right class]: computed like this it stays
-        # finite even when the right class's probability underflows to 0.
-        self.loss = (float(np.log(s).sum()) - float(z[rows, self.t_idx].sum())) / N
+        self.y = softmax(x)
+        self.loss = cross_entropy_error(self.y, self.t)
         return self.loss
 
     def backward(self, dout=1):
-        N = self.y.shape[0]
-        dx = np.multiply(self.y, dout / N, dtype=self.y.dtype)  # a new array; y stays as forward left it
-        dx[self.rows, self.t_idx] -= dout / N                   # minus the one-hot t, without building it
+        batch_size = self.t.shape[0]
+        dx = self.y.copy()
+        dx[np.arange(batch_size), self.t] -= 1  # dx = y - t: t is 1 at the right class, 0 elsewhere
+        dx = dx * (dout / batch_size)
         return dx

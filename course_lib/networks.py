@@ -90,27 +90,6 @@ class _LayerNet:
         loss_W = lambda W: self.loss(x, t)  # noqa: E731 -- W is changed in place by numerical_gradient
         return {key: numerical_gradient(loss_W, self.params[key]) for key in self.params}
 
-    def gradient(self, x, t) -> dict:
-        """Gradients by backpropagation. Returns ``{'W1': (D, H), 'b1': (H,), ...}`` like ``params``."""
-        self.loss(x, t)
-        dout = self.last_layer.backward(1)
-        first, *rest = self.layers.values()
-        for layer in reversed(rest):
-            dout = layer.backward(dout)
-        if isinstance(first, Affine):
-            first.backward(dout, compute_dx=False)  # the gradient w.r.t. the input x is never used: skip it
-        else:
-            first.backward(dout)
-        grads = {}
-        for i in range(1, self._n_affine + 1):
-            affine = self.layers[f"Affine{i}"]
-            dW = affine.dW
-            if self.weight_decay_lambda:
-                dW = dW + self.weight_decay_lambda * affine.W
-            grads[f"W{i}"] = dW
-            grads[f"b{i}"] = affine.db
-        return grads
-
 
 class TwoLayerNet(_LayerNet):
     """Affine -> ReLU (or Sigmoid) -> Affine -> Softmax-with-loss (the book's chapter 5 network).
@@ -136,10 +115,29 @@ class TwoLayerNet(_LayerNet):
             "b2": np.zeros(output_size, dtype=dtype),
         }
         self.layers = OrderedDict()
-        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"], name="Affine1")
+        # The first layer's backward skips dx: nothing below it needs the gradient of the input images.
+        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"], name="Affine1", needs_dx=False)
         self.layers["Activation1"] = _ACTIVATIONS[activation]()
         self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"], name="Affine2")
         self.last_layer = SoftmaxWithLoss()
+
+    def gradient(self, x, t) -> dict:
+        """Gradients by backpropagation. Returns ``{'W1': (D, H), 'b1': (H,), 'W2': (H, C), 'b2': (C,)}``."""
+        # forward
+        self.loss(x, t)
+
+        # backward
+        dout = 1
+        dout = self.last_layer.backward(dout)
+        layers = list(self.layers.values())
+        layers.reverse()
+        for layer in layers:
+            dout = layer.backward(dout)
+
+        grads = {}
+        grads["W1"], grads["b1"] = self.layers["Affine1"].dW, self.layers["Affine1"].db
+        grads["W2"], grads["b2"] = self.layers["Affine2"].dW, self.layers["Affine2"].db
+        return grads
 
 
 class MultiLayerNet(_LayerNet):
@@ -165,10 +163,38 @@ class MultiLayerNet(_LayerNet):
             fan_in, fan_out = sizes[i - 1], sizes[i]
             self.params[f"W{i}"] = (init_std(weight_init_std, fan_in) * rng.standard_normal((fan_in, fan_out))).astype(dtype)
             self.params[f"b{i}"] = np.zeros(fan_out, dtype=dtype)
-            self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"], name=f"Affine{i}")
+            # needs_dx=False for the first layer: nothing below it needs the gradient of the input images
+            self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"], name=f"Affine{i}",
+                                               needs_dx=i > 1)
             if i < len(sizes) - 1:
                 self.layers[f"Activation{i}"] = _ACTIVATIONS[activation]()
         self.last_layer = SoftmaxWithLoss()
+
+    def gradient(self, x, t) -> dict:
+        """Gradients by backpropagation. Returns ``{'W1': (D, H1), 'b1': (H1,), ...}`` like ``params``.
+
+        With weight decay, each ``dW`` gets the penalty's gradient ``lambda * W`` added.
+        """
+        # forward
+        self.loss(x, t)
+
+        # backward
+        dout = 1
+        dout = self.last_layer.backward(dout)
+        layers = list(self.layers.values())
+        layers.reverse()
+        for layer in layers:
+            dout = layer.backward(dout)
+
+        grads = {}
+        for i in range(1, self._n_affine + 1):
+            affine = self.layers[f"Affine{i}"]
+            dW = affine.dW
+            if self.weight_decay_lambda:  # the penalty 0.5 * lambda * sum(W**2) adds lambda * W
+                dW = dW + self.weight_decay_lambda * affine.W
+            grads[f"W{i}"] = dW
+            grads[f"b{i}"] = affine.db
+        return grads
 
 
 def predict_with_weights(network: dict, x):

@@ -34,13 +34,9 @@ class Momentum:
     def update(self, params: dict, grads: dict) -> None:
         if self.v is None:
             self.v = {key: np.zeros_like(val) for key, val in params.items()}
-            self._buf = {key: np.empty_like(val) for key, val in params.items()}  # scratch, reused every step
         for key in params:
-            v, buf = self.v[key], self._buf[key]
-            v *= self.momentum
-            np.multiply(grads[key], self.lr, out=buf)  # buf = lr * dW, written into buf: no new array
-            v -= buf
-            params[key] += v
+            self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]
+            params[key] += self.v[key]
 
 
 class AdaGrad:
@@ -53,16 +49,9 @@ class AdaGrad:
     def update(self, params: dict, grads: dict) -> None:
         if self.h is None:
             self.h = {key: np.zeros_like(val) for key, val in params.items()}
-            self._buf = {key: np.empty_like(val) for key, val in params.items()}  # scratch, reused every step
         for key in params:
-            g, h, buf = grads[key], self.h[key], self._buf[key]
-            np.multiply(g, g, out=buf)   # buf = dW**2
-            h += buf                     # h += dW**2
-            np.sqrt(h, out=buf)          # buf = sqrt(h)
-            buf += 1e-7                  # buf = sqrt(h) + 1e-7
-            np.divide(g, buf, out=buf)   # buf = dW / (sqrt(h) + 1e-7)
-            buf *= self.lr               # buf = the step
-            params[key] -= buf
+            self.h[key] += grads[key] * grads[key]
+            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + 1e-7)
 
 
 class Adam:
@@ -85,31 +74,14 @@ class Adam:
         if self.m is None:
             self.m = {key: np.zeros_like(val) for key, val in params.items()}
             self.v = {key: np.zeros_like(val) for key, val in params.items()}
-            # One scratch array per parameter, allocated once: every step below writes its
-            # intermediate results into it (``out=buf`` or ``buf op= ...``) instead of creating
-            # several new arrays of W1's size per step -- same formulas, less memory traffic.
-            self._buf = {key: np.empty_like(val) for key, val in params.items()}
         self.iter += 1
-        # float(): a Python number keeps float32 arrays float32 (a NumPy float64 scalar would turn
-        # every product with it into a float64 array -- slower, and no more accurate in the end).
+        # float(): np.sqrt returns a NumPy float64, and a NumPy float64 times a float32 array is a float64 array
+        # (NumPy 2) -- slower, twice the memory. A Python float keeps float32 arrays float32.
         lr_t = float(self.lr * np.sqrt(1.0 - self.beta2 ** self.iter) / (1.0 - self.beta1 ** self.iter))
         for key in params:
-            g, m, v, buf = grads[key], self.m[key], self.v[key], self._buf[key]
-            # m += (1 - beta1) * (g - m)
-            np.subtract(g, m, out=buf)
-            buf *= 1 - self.beta1
-            m += buf
-            # v += (1 - beta2) * (g**2 - v)
-            np.multiply(g, g, out=buf)
-            buf -= v
-            buf *= 1 - self.beta2
-            v += buf
-            # W -= lr_t * m / (sqrt(v) + 1e-7)
-            np.sqrt(v, out=buf)
-            buf += 1e-7
-            np.divide(m, buf, out=buf)
-            buf *= lr_t
-            params[key] -= buf
+            self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])
+            self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])
+            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)
 
 
 _OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adagrad": AdaGrad, "adam": Adam}

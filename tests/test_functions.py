@@ -40,6 +40,24 @@ def test_sigmoid_extremes():
     assert y[0] == pytest.approx(0.0, abs=1e-300) and y[1] == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_keeps_its_relative_precision_for_negative_inputs_and_the_dtype(dtype):
+    """exp(-|x|) keeps every digit of small values (0.5 * (1 + tanh(x / 2)) would lose them to cancellation)."""
+    x = np.array([-700.0, -80.0, -40.0, -17.0, -3.0, 0.0, 3.0, 17.0, 40.0]).astype(dtype)
+    y = F.sigmoid(x)
+    assert y.dtype == dtype
+    exact = np.array([1 / (1 + np.exp(np.float64(-v))) if v >= 0 else np.exp(np.float64(v)) / (1 + np.exp(np.float64(v)))
+                      for v in x.astype(np.float64)])
+    tiny = np.finfo(dtype).tiny
+    normal = exact > tiny  # values that underflow to subnormals or 0 cannot keep their digits
+    np.testing.assert_allclose(y[normal], exact[normal], rtol=4 * np.finfo(dtype).eps)
+
+
+def test_integer_inputs_give_float_outputs():
+    assert F.sigmoid(np.array([0, 1])).dtype == np.float64
+    assert F.softmax(np.array([1, 2, 3])).dtype == np.float64
+
+
 def test_relu_and_grad():
     x = np.array([[-2.0, 0.0, 3.0]])
     assert F.relu(x).tolist() == [[0.0, 0.0, 3.0]]
@@ -159,6 +177,29 @@ def test_to_one_hot_roundtrip():
     oh = F.to_one_hot(t, 4)
     assert oh.shape == (3, 4)
     assert np.array_equal(F.labels_to_indices(oh, (3, 4)), t)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.array([0.5, 1.0]), r"integers, got dtype float64"),
+    (np.array([True, False]), r"integers, got dtype bool"),
+    (np.array([0, 4]), r"\[0, 4\), got min 0 and max 4"),
+    (np.array([-1, 2]), r"\[0, 4\), got min -1 and max 2"),
+])
+def test_one_set_of_label_checks(bad, message):
+    """to_one_hot, labels_to_indices and the losses reject bad class indices with the same message."""
+    with pytest.raises(ValueError, match=message):
+        F.to_one_hot(bad, 4)
+    with pytest.raises(ValueError, match=message):
+        F.labels_to_indices(bad, (2, 4))
+    with pytest.raises(ValueError, match=message):
+        F.cross_entropy_error(np.full((2, 4), 0.25), bad)
+    with pytest.raises(ValueError, match=message):
+        F.mean_squared_error(np.full((2, 4), 0.25), bad)
+
+
+def test_whole_float_indices_are_accepted():
+    assert np.array_equal(F.labels_to_indices(np.array([2.0, 0.0]), (2, 3)), [2, 0])
+    assert np.array_equal(F.to_one_hot(np.array([1.0]), 2), [[0.0, 1.0]])
 
 
 @pytest.mark.parametrize("fn", [F.sigmoid, F.sigmoid_grad, F.relu, F.relu_grad, F.tanh, F.softmax, F.step_function])

@@ -70,7 +70,7 @@ def test_linear_stack_is_a_straight_line_and_relu_stack_is_not():
 
 
 def test_plot_all_activations_draws_five_panels():
-    axes = A.plot_all_activations()
+    axes = A.plot_all_activations()["axes"]
     assert [a.get_title() for a in axes] == list(A.ACTIVATIONS)
     plt.close("all")
 
@@ -83,8 +83,8 @@ def test_activation_widget_builds_and_reacts():
     assert set(choice.options) == set(REFERENCE)
     choice.value = "relu"
     w_slider.value = 2.0
-    assert w_slider.value == 2.0
-    plt.close("all")
+    assert (ui.result["name"], ui.result["w"]) == ("relu", 2.0)  # redrawn with the new values
+    assert plt.get_fignums() == []  # the widget closes the figures it showed
 
 
 def test_crossing_is_never_negative_zero(ax):

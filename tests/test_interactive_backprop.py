@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
-from course_lib.gradient import numerical_gradient
+import ipywidgets as widgets
+
+from course_lib.gradient import GRADIENT_CHECK_TOL, numerical_gradient
 from course_lib.interactive import backprop as B
 
 
@@ -35,7 +37,7 @@ def test_draw_shopping_graph_reveals_values_then_gradients():
     assert np.isclose(forward_done["values"]["price"], 715) and forward_done["grads"] == {}
     done = B.draw_shopping_graph(len(B.GRAPH_STEPS) - 1)
     assert len(done["grads"]) == 9 and np.isclose(done["grads"]["apple_num"], 110)
-    texts = [t.get_text() for t in done["axes"].texts]
+    texts = [t.get_text() for t in done["ax"].texts]
     for shown in ("715", "650", "110", "2.2", "3.3", "165"):
         assert shown in texts, shown
     with pytest.raises(ValueError, match="step must lie in 0..9"):
@@ -45,7 +47,8 @@ def test_draw_shopping_graph_reveals_values_then_gradients():
 def test_the_correct_network_passes_the_gradient_check():
     errors = B.check_bug("none (correct backward)")
     assert set(errors) == {"W1", "b1", "W2", "b2"}
-    assert max(errors.values()) < 1e-7
+    assert max(e["relative"] for e in errors.values()) < GRADIENT_CHECK_TOL
+    assert max(e["max_abs"] for e in errors.values()) < 1e-6
 
 
 @pytest.mark.parametrize("bug, broken", [
@@ -58,19 +61,21 @@ def test_the_correct_network_passes_the_gradient_check():
 ])
 def test_a_broken_backward_makes_the_relative_error_large_exactly_where_it_should(bug, broken):
     errors = B.check_bug(bug)
-    assert {k for k, e in errors.items() if e > 1e-2} == broken
-    assert all(e < 1e-7 for k, e in errors.items() if k not in broken)
+    assert {k for k, e in errors.items() if e["relative"] > 1e-2} == broken
+    assert all(e["relative"] < GRADIENT_CHECK_TOL for k, e in errors.items() if k not in broken)
 
 
 def test_show_bug_check_draws_one_bar_per_parameter():
     r = B.show_bug_check("SoftmaxWithLoss: forgets / N")
     assert not r["passed"] and r["failing"] == ["W1", "b1", "W2", "b2"]
-    heights = [p.get_height() for p in r["axes"].patches]
-    assert np.allclose(heights, list(r["errors"].values()))
+    heights = [p.get_height() for p in r["ax"].patches]
+    assert np.allclose(heights, [e["relative"] for e in r["errors"].values()])
     # N = 4: backprop is 4x too large, so the relative error is (4 - 1) / (4 + 1)
-    assert np.allclose(heights, 0.6)
+    assert np.allclose(heights, 0.6, atol=1e-4)
+    threshold = [ln for ln in r["ax"].get_lines() if np.allclose(ln.get_ydata(), GRADIENT_CHECK_TOL)]
+    assert threshold, "the threshold line is drawn at GRADIENT_CHECK_TOL"
     ok = B.show_bug_check("none (correct backward)")
-    assert ok["passed"] and "agree" in ok["axes"].get_title()
+    assert ok["passed"] and "agree" in ok["ax"].get_title()
     with pytest.raises(KeyError, match="unknown bug"):
         B.broken_network("no such bug")
 
@@ -83,11 +88,15 @@ def test_widgets_redraw_on_change(monkeypatch):
     dropdown = ui.children[0]
     dropdown.value = "Relu: forgets the mask"
     assert calls == ["none (correct backward)", "Relu: forgets the mask"]
+    assert ui.result["failing"] == ["W1", "b1"]
 
     steps = []
     real_draw = B.draw_shopping_graph
     monkeypatch.setattr(B, "draw_shopping_graph", lambda step, **kw: steps.append(step) or real_draw(step, **kw))
     ui = B.shopping_graph_widget()
-    slider = ui.children[0].children[0]
+    play, graph = ui.children
+    slider = graph.children[0]
+    assert isinstance(play, widgets.Play) and slider.description == "step"
     slider.value = 7
     assert steps == [0, 7]
+    assert graph.result["step"] == 7

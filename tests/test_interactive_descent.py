@@ -22,7 +22,7 @@ def test_show_descent_path_matches_course_lib_gradient_descent():
     assert np.allclose(r["final"], np.array([-3.0, 4.0]) * 0.8 ** 20, rtol=1e-6)
     assert not r["diverged"] and np.isclose(r["f_final"], D.function_2(r["final"]))
     # the drawn line is the path
-    line = [ln for ln in r["axes"].get_lines() if len(ln.get_xdata()) == 21][0]
+    line = [ln for ln in r["ax"].get_lines() if len(ln.get_xdata()) == 21][0]
     assert np.allclose(line.get_xdata(), r["path"][:, 0]) and np.allclose(line.get_ydata(), r["path"][:, 1])
 
 
@@ -33,7 +33,7 @@ def test_show_descent_learning_rates_too_large_and_too_small():
     assert not tiny["diverged"] and np.allclose(tiny["final"], [-3.0, 4.0], atol=1e-6)   # hardly moves
     good = D.show_descent(0.1, 100)
     assert np.allclose(good["final"], 0.0, atol=1e-8)
-    assert "diverged" in big["axes"].get_title() and "ended" in good["axes"].get_title()
+    assert "diverged" in big["ax"].get_title() and "ended" in good["ax"].get_title()
 
 
 def test_show_descent_zero_steps_is_the_start():
@@ -54,7 +54,7 @@ def test_show_diff_errors_best_h_is_rounding_vs_truncation_tradeoff():
     r = D.show_diff_errors(np.sin, np.cos, 1.0)
     assert 1e-10 < r["best_h_forward"] < 1e-6     # around sqrt(eps) ~ 1e-8
     assert 1e-7 < r["best_h_central"] < 1e-3      # around eps^(1/3) ~ 1e-5
-    assert len(r["axes"].get_lines()) >= 2 and r["axes"].get_xscale() == "log"
+    assert len(r["ax"].get_lines()) >= 2 and r["ax"].get_xscale() == "log"
 
 
 def test_descent_widget_redraws_when_a_slider_moves(monkeypatch):
@@ -65,8 +65,8 @@ def test_descent_widget_redraws_when_a_slider_moves(monkeypatch):
     monkeypatch.setattr(D, "show_descent", lambda lr, step_num, init_x: calls.append((lr, step_num)) or
                         real(lr, step_num, init_x))
     ui = D.descent_widget(lr=0.1, step_num=20)
-    lr_slider, steps_slider = ui.children[0].children
-    assert isinstance(lr_slider, widgets.FloatLogSlider) and isinstance(ui.children[1], widgets.Output)
+    lr_slider, steps_slider, out = ui.children
+    assert isinstance(lr_slider, widgets.FloatLogSlider) and isinstance(out, widgets.Output)
     assert calls == [(0.1, 20)]                      # drawn once when built
     steps_slider.value = 5
     lr_slider.value = 0.5

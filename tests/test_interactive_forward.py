@@ -26,7 +26,7 @@ def test_show_digit_prediction_returns_and_draws_the_network_output(small_net):
     assert np.isclose(r["probabilities"].sum(), 1.0)
     assert r["label"] == t[3] and r["prediction"] == int(np.argmax(expected))
     assert r["correct"] == (r["label"] == r["prediction"])
-    ax_img, ax_bar = r["figure"].get_axes()
+    ax_img, ax_bar = r["axes"]
     assert np.allclose(ax_img.images[0].get_array(), x[3].reshape(28, 28))
     heights = [p.get_height() for p in ax_bar.patches]
     assert np.allclose(heights, expected)
@@ -58,13 +58,16 @@ def test_digit_browser_button_jumps_to_the_next_mistake(small_net):
     wrong = np.flatnonzero(np.argmax(predict_with_weights(net, x), axis=1) != t)
     assert len(wrong) >= 2  # random weights: most are wrong
     ui = FW.digit_browser(x, t, net)
-    slider, button = ui.children[0].children
+    (button, info), browser = ui.children[0].children, ui.children[1]
+    slider = browser.children[0]
     assert isinstance(slider, widgets.IntSlider) and slider.max == len(x) - 1
+    assert isinstance(button, widgets.Button) and f"{len(wrong)} of {len(x)}" in info.value
     button.click()
     assert slider.value == wrong[wrong > 0][0]
     slider.value = int(wrong[-1])
     button.click()  # past the last mistake: wrap around to the first
     assert slider.value == wrong[0]
+    assert browser.result["index"] == wrong[0] and not browser.result["correct"]  # and it was redrawn
 
 
 def test_softmax_with_temperature():
@@ -84,14 +87,15 @@ def test_softmax_with_temperature():
 def test_show_softmax_temperature_draws_its_probabilities():
     r = FW.show_softmax_temperature(0.5)
     assert np.allclose(r["probabilities"], F.softmax(FW.BOOK_SCORES / 0.5))
-    assert np.allclose([p.get_height() for p in r["axes"].patches], r["probabilities"])
+    assert np.allclose([p.get_height() for p in r["ax"].patches], r["probabilities"])
     assert r["argmax"] == 2
 
 
 def test_softmax_temperature_widget_redraws_on_change(monkeypatch):
     calls = []
     real = FW.show_softmax_temperature
-    monkeypatch.setattr(FW, "show_softmax_temperature", lambda T, a: calls.append(T) or real(T, a))
+    monkeypatch.setattr(FW, "show_softmax_temperature",
+                        lambda temperature, a: calls.append(temperature) or real(temperature, a))
     ui = FW.softmax_temperature_widget()
     slider, out = ui.children
     assert isinstance(slider, widgets.FloatLogSlider) and isinstance(out, widgets.Output)
@@ -104,9 +108,9 @@ def test_digit_browser_slider_redraws_the_chosen_image(small_net, monkeypatch):
     net, x, t = small_net
     shown = []
     real = FW.show_digit_prediction
-    monkeypatch.setattr(FW, "show_digit_prediction", lambda i, *args: shown.append(i) or real(i, *args))
+    monkeypatch.setattr(FW, "show_digit_prediction", lambda index, **kw: shown.append(index) or real(index, **kw))
     ui = FW.digit_browser(x, t, net, start=4)
-    slider = ui.children[0].children[0]
+    slider = ui.children[1].children[0]
     slider.value = 11
     assert shown == [4, 11]
 
@@ -118,13 +122,13 @@ def test_draw_network_draws_one_line_per_weight():
     r = FW.draw_network(net)
     assert r["layer_sizes"] == [2, 3, 2, 2]
     assert r["n_edges"] == 2 * 3 + 3 * 2 + 2 * 2
-    lines = r["axes"].get_lines()
+    lines = r["ax"].get_lines()
     assert len(lines) == r["n_edges"]
     widths = [line.get_linewidth() for line in lines]
     assert np.argmax(widths) == 5 and np.argmin(widths) == 0  # W1[1, 2] = 0.6 is the largest |w|, W1[0, 0] among the smallest
     import matplotlib.colors as mcolors
     assert np.allclose(mcolors.to_rgba(lines[-3].get_color()), mcolors.to_rgba("tab:red"))  # W3[0, 1] < 0
-    texts = [t.get_text() for t in r["axes"].texts]
+    texts = [t.get_text() for t in r["ax"].texts]
     assert "b=0.3" in texts and "x1" in texts and "y2" in texts
     with pytest.raises(ValueError, match="W2 has shape"):
         FW.draw_network({"W1": np.ones((2, 3)), "W2": np.ones((4, 2))})

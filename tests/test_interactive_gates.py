@@ -100,8 +100,9 @@ def test_plot_xor_every_line_gets_a_point_wrong(ax):
 def test_gate_widget_builds_and_reacts():
     pytest.importorskip("ipywidgets")
     ui = gates.gate_widget(0.5, 0.5, -0.7)
-    sliders = [c for c in ui.children[0].children] + [ui.children[1]]
+    sliders = ui.children[:3]
     assert [s.description for s in sliders] == ["w1", "w2", "b"]
-    sliders[2].value = -0.2  # AND -> OR: the callback runs without error
-    assert sliders[2].value == pytest.approx(-0.2)
-    plt.close("all")
+    assert ui.result["gate"] == "AND"
+    sliders[2].value = -0.2  # AND -> OR
+    assert ui.result["gate"] == "OR" and ui.result["b"] == pytest.approx(-0.2)
+    assert plt.get_fignums() == []

@@ -110,9 +110,9 @@ def test_training_ui_trains_and_draws_under_the_lock(mnist):
     (x_train, t_train), (x_test, t_test) = mnist
     box = trainer_ui.trainer_widget(data=((x_train[:300], t_train[:300]), (x_test[:100], t_test[:100])), epochs=1)
     button = next(c for c in _controls(box) if isinstance(c, widgets.Button))
-    first = box.last
+    first = box.result
     _assert_waits_for_the_lock(button)
-    assert box.last is not first  # it trained once the lock was free
+    assert box.result is not first  # it trained once the lock was free
     plt.close("all")
 
 

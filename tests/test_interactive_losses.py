@@ -36,7 +36,7 @@ def test_show_losses_matches_the_formulas(p):
 
 def test_show_losses_draws_both_curves_and_marks_the_current_point():
     r = L.show_losses(0.3)
-    ax_bar, ax_loss = r["figure"].get_axes()
+    ax_bar, ax_loss = r["axes"]
     assert np.allclose([b.get_height() for b in ax_bar.patches], r["y"])
     ce_line, mse_line, ce_dot, mse_dot = ax_loss.get_lines()
     ps = ce_line.get_xdata()
@@ -56,13 +56,15 @@ def test_cross_entropy_punishes_confident_mistakes_much_more_than_mse():
 def test_loss_widget_slider_redraws(monkeypatch):
     calls = []
     real = L.show_losses
-    monkeypatch.setattr(L, "show_losses", lambda p, c, n: calls.append(p) or real(p, c, n))
+    monkeypatch.setattr(L, "show_losses", lambda p_correct, correct, num_classes:
+                        calls.append(p_correct) or real(p_correct, correct, num_classes))
     ui = L.loss_widget()
     slider, out = ui.children
     assert isinstance(slider, widgets.FloatSlider) and isinstance(out, widgets.Output)
     assert calls == [0.6]
     slider.value = 0.2
     assert calls == [0.6, 0.2]
+    assert ui.result["p_correct"] == 0.2
 
 
 def _toy():
@@ -114,7 +116,7 @@ def test_sweep_loss_slope_matches_the_analytic_gradient():
 def test_plot_loss_and_accuracy_draws_the_sweep():
     x, t, W, b = _toy()
     s = L.sweep_weight(x, t, W, b, (0, 1), np.linspace(-1, 1, 11))
-    ax_acc, ax_loss = L.plot_loss_and_accuracy(s, name="W[0, 1]")
+    ax_acc, ax_loss = L.plot_loss_and_accuracy(s, name="W[0, 1]")["axes"]
     assert np.allclose(ax_acc.get_lines()[0].get_ydata(), s["accuracy"])
     assert np.allclose(ax_loss.get_lines()[0].get_ydata(), s["loss"])
     assert ax_loss.get_xlabel() == "W[0, 1]"

@@ -59,30 +59,52 @@ def test_bad_arguments_are_rejected(small):
 
 
 def test_compare_runs_draws_one_curve_per_run(small):
+    import matplotlib.pyplot as plt
+
     r = TU.compare_runs({"SGD": {"optimizer": "SGD", "lr": 0.1}, "Adam": {"optimizer": "Adam", "lr": 0.001}},
                         data=small, epochs=1)
-    ax = r["axes"]
+    ax = r["ax"]
     assert len(ax.lines) == 2
     assert [line.get_label().split(":")[0] for line in ax.lines] == ["SGD", "Adam"]
-    assert r["Adam"]["settings"]["optimizer"] == "Adam"
+    assert r["runs"]["Adam"]["settings"]["optimizer"] == "Adam"
+    assert f"{r['runs']['SGD']['final_test_acc']:.3f}" in ax.lines[0].get_label()
+    assert plt.get_fignums() == [ax.figure.number]  # the runs' own figures are closed
 
 
-def test_widget_trains_at_once_and_again_on_click(small):
+def test_widget_trains_at_once_and_again_on_click(small, capsys):
+    import matplotlib.pyplot as plt
+
     ui = TU.trainer_widget(data=small, epochs=1)
-    first = ui.last
+    first = ui.result
     assert first is not None and first["settings"]["hidden_size"] == 50
-    (hidden, lr, epochs), (batch, opt, button, status), out = [c.children if hasattr(c, "children") else c
-                                                               for c in ui.children]
+    hidden, lr, epochs, batch, opt, button, out = ui.children
     assert isinstance(button, widgets.Button) and button.description == "Train"
-    # the status after a run is ~60 characters: on a narrow screen the rows wrap instead of cutting it off
-    assert all(row.layout.flex_flow == "row wrap" for row in ui.children[:2])
-    assert list(opt.options) == list(TU.OPTIMIZERS)
+    assert isinstance(out, widgets.Output) and list(opt.options) == list(TU.OPTIMIZERS)
     hidden.value = 20
     opt.value = "Adam"
     lr.value = 0.001
-    assert ui.last is first  # moving a control does not train
+    assert ui.result is first  # moving a control does not train
+    capsys.readouterr()
     button.click()
-    assert ui.last is not first
-    assert ui.last["settings"]["hidden_size"] == 20 and ui.last["settings"]["optimizer"] == "Adam"
-    assert ui.last["network"].params["W1"].shape == (784, 20)
-    assert "test accuracy" in status.value and not button.disabled
+    assert ui.result is not first
+    assert ui.result["settings"]["hidden_size"] == 20 and ui.result["settings"]["optimizer"] == "Adam"
+    assert ui.result["network"].params["W1"].shape == (784, 20)
+    assert not button.disabled and plt.get_fignums() == []
+    # the caption under the curves (outside a notebook the Output prints to stdout)
+    assert f"test accuracy {ui.result['final_test_acc']:.3f}" in capsys.readouterr().out
+
+
+def test_the_live_curves_are_redrawn_after_every_epoch(small):
+    seen = []
+
+    def spy(trainer):  # runs after the live curves' callback of the same epoch
+        ax_loss, ax_acc = h_axes
+        seen.append((trainer.current_epoch, len(ax_acc.lines[0].get_xdata()), ax_acc.get_title()))
+
+    from course_lib.plots import new_axes_grid
+
+    h_axes = new_axes_grid()
+    h = TU.train_and_plot(20, 0.1, 100, "SGD", 3, data=small, axes=h_axes, callbacks=[spy], live=True)
+    assert [(e, n) for e, n, _ in seen] == [(1, 1), (2, 2), (3, 3)]
+    assert seen[0][2].startswith("epoch 1/3: test accuracy")
+    assert np.allclose(h_axes[1].lines[1].get_ydata(), h["test_acc"])

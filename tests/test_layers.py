@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
-from course_lib.functions import softmax
-from course_lib.gradient import numerical_gradient, relative_error
+from course_lib.functions import cross_entropy_error, sigmoid, softmax
+from course_lib.gradient import GRADIENT_CHECK_TOL, numerical_gradient, relative_error
 from course_lib.layers import Affine, AddLayer, MulLayer, Relu, ShapeError, Sigmoid, SoftmaxWithLoss
 
-TOL = 1e-7
+TOL = 1e-7  # layers without the loss's delta agree with central differences to about 1e-9
 
 
 def check_input_grad(layer, x, dout):
@@ -38,15 +38,18 @@ def test_relu_backward_matches_numerical_and_does_not_mutate_dout(rng):
     assert np.array_equal(dout, dout0)
 
 
-def test_relu_backward_is_the_books_masking_exactly(rng):
-    # The book: dout[mask] = 0 with mask = (x <= 0). course_lib multiplies by ~mask instead (branch-free);
-    # the result must be the same numbers (a masked negative becomes -0.0, which equals 0.0), same dtype,
-    # and the gradient at x == 0 is 0 as in the book.
+def test_relu_is_the_books_masking_exactly(rng):
+    # The book: out = x.copy(); out[mask] = 0 and dout[mask] = 0 with mask = (x <= 0). course_lib uses
+    # np.maximum and multiplies by ~mask; the results must be the same numbers (a masked negative becomes
+    # -0.0, which equals 0.0), same dtype, and the gradient at x == 0 is 0 as in the book.
     x = rng.standard_normal((100, 50)).astype(np.float32)
     x[0, :5] = 0.0
     dout = rng.standard_normal((100, 50)).astype(np.float32)
     relu = Relu()
-    relu.forward(x)
+    out = relu.forward(x)
+    book_out = x.copy()
+    book_out[x <= 0] = 0
+    assert out.dtype == np.float32 and np.array_equal(out, book_out)
     dx = relu.backward(dout)
     book = dout.copy()
     book[x <= 0] = 0
@@ -70,6 +73,20 @@ def test_sigmoid_backward_matches_numerical(rng):
     assert np.array_equal(dout, dout0)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_layer_is_functions_sigmoid_and_keeps_the_dtype(rng, dtype):
+    """One formula, one place: the layer's forward is course_lib.functions.sigmoid, also at +-1000."""
+    x = (rng.standard_normal((5, 4)) * 10).astype(dtype)
+    x[0, :2] = [-1000, 1000]
+    x_before = x.copy()
+    layer = Sigmoid()
+    out = layer.forward(x)
+    assert out.dtype == dtype and np.array_equal(out, sigmoid(x)) and np.array_equal(x, x_before)
+    dout = np.ones_like(x)
+    dx = layer.backward(dout)
+    assert dx.dtype == dtype and np.array_equal(dx, dout * (1.0 - out) * out)
+
+
 def test_affine_gradients_match_numerical(rng):
     N, D, H = 5, 4, 3
     W = rng.standard_normal((D, H))
@@ -78,7 +95,7 @@ def test_affine_gradients_match_numerical(rng):
     dout = rng.standard_normal((N, H))
     layer = Affine(W, b)
     out = layer.forward(x)
-    assert out.shape == (N, H)
+    assert out.shape == (N, H) and np.allclose(out, x @ W + b)
     dx = layer.backward(dout)
     f = lambda _: float(np.sum(layer.forward(x) * dout))  # noqa: E731
     assert relative_error(layer.dW, numerical_gradient(f, W)) < TOL
@@ -86,6 +103,33 @@ def test_affine_gradients_match_numerical(rng):
     assert np.allclose(layer.db, dout.sum(axis=0))  # the bias gradient sums over the batch
     assert check_input_grad(Affine(W, b), x, dout) < TOL
     assert dx.shape == x.shape
+
+
+def test_affine_needs_dx_false_sets_dW_and_db_and_returns_none(rng):
+    W, b = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    x, dout = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
+    full, first = Affine(W, b), Affine(W, b, needs_dx=False)
+    full.forward(x)
+    first.forward(x)
+    assert full.backward(dout).shape == (5, 4)
+    assert first.backward(dout) is None
+    assert np.array_equal(first.dW, full.dW) and np.array_equal(first.db, full.db)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_layers_keep_float32_float32(rng, dtype):
+    """float32 in, float32 out, forward and backward (a float64 array would double the time and the memory)."""
+    W, b = rng.standard_normal((6, 4)).astype(dtype), np.zeros(4, dtype=dtype)
+    x = rng.standard_normal((5, 6)).astype(dtype)
+    t = rng.integers(0, 4, 5)
+    affine, relu, sig, loss = Affine(W, b), Relu(), Sigmoid(), SoftmaxWithLoss()
+    h = sig.forward(relu.forward(affine.forward(x)))
+    assert h.dtype == dtype
+    loss.forward(h, t)
+    dout = loss.backward()
+    assert dout.dtype == dtype
+    dx = affine.backward(relu.backward(sig.backward(dout)))
+    assert dx.dtype == affine.dW.dtype == affine.db.dtype == dtype
 
 
 def test_affine_accepts_image_shaped_input_and_returns_dx_in_that_shape(rng):
@@ -112,52 +156,62 @@ def test_affine_shape_error_names_layer_and_both_shapes():
 
 
 @pytest.mark.parametrize("one_hot", [False, True])
-def test_softmax_with_loss_gradient_is_y_minus_t_over_n(rng, one_hot):
+@pytest.mark.parametrize("scale", [1, 3, 10, 100])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_with_loss_is_cross_entropy_of_softmax(rng, one_hot, scale, dtype):
+    """One formula, one place: the layer's loss is exactly what notebook 04's functions give, for every input."""
+    N, C = 6, 5
+    x = (rng.standard_normal((N, C)) * scale).astype(dtype)
+    t_idx = rng.integers(0, C, N)
+    t = np.eye(C)[t_idx] if one_hot else t_idx
+    x_before = x.copy()
+    layer = SoftmaxWithLoss()
+    loss = layer.forward(x, t)
+    assert isinstance(loss, float) and loss == cross_entropy_error(softmax(x), t)
+    assert loss == cross_entropy_error(softmax(x), t_idx)  # both label forms give the same number
+    assert layer.y.dtype == dtype and np.array_equal(layer.y, softmax(x)) and np.array_equal(x, x_before)
+    dx = layer.backward()
+    assert dx.dtype == dtype
+    np.testing.assert_allclose(dx, (softmax(x) - np.eye(C)[t_idx]) / N, rtol=1e-6, atol=1e-7)
+    assert np.array_equal(layer.backward(), dx)  # backward leaves y as forward left it
+
+
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_softmax_with_loss_backward_is_the_numerical_gradient_of_its_forward(rng, one_hot):
     N, C = 4, 5
-    x = rng.standard_normal((N, C)) * 2
+    x = rng.standard_normal((N, C))
     t_idx = rng.integers(0, C, N)
     t = np.eye(C)[t_idx] if one_hot else t_idx
     layer = SoftmaxWithLoss()
     layer.forward(x, t)
     dx = layer.backward()
-    assert np.allclose(dx, (softmax(x) - np.eye(C)[t_idx]) / N)
     num = numerical_gradient(lambda z: layer.forward(z, t), x.copy())
-    assert relative_error(dx, num) < TOL
+    assert relative_error(dx, num) < GRADIENT_CHECK_TOL
     layer.forward(x, t)
-    assert np.allclose(layer.backward(2.0), 2 * dx)
+    assert np.allclose(layer.backward(2.0), 2 * dx)  # dout scales the gradient
+
+
+@pytest.mark.parametrize("scale", [1, 3, 10, 100])
+def test_softmax_with_loss_differs_from_the_numerical_gradient_only_by_the_delta(rng, scale):
+    """The forward is -log(y_t + delta), backward the book's (y - t) / N, the gradient of -log(y_t): per sample
+    they differ by the factor y_t / (y_t + delta) -- the only reason a gradient check of the layer is not ~1e-9."""
+    N, C, delta = 5, 4, 1e-7
+    x = rng.standard_normal((N, C)) * scale
+    t = rng.integers(0, C, N)
+    layer = SoftmaxWithLoss()
+    layer.forward(x, t)
+    dx = layer.backward()
+    y_t = layer.y[np.arange(N), t][:, None]
+    num = numerical_gradient(lambda z: layer.forward(z, t), x.copy())
+    assert relative_error(dx * y_t / (y_t + delta), num) < 1e-6
 
 
 def test_softmax_with_loss_is_finite_for_huge_scores():
     layer = SoftmaxWithLoss()
     loss = layer.forward(np.array([[1000.0, -1000.0], [0.0, 5000.0]]), np.array([1, 0]))
-    assert np.isfinite(loss) and loss == pytest.approx((2000.0 + 5000.0) / 2)
+    # both right classes get probability 0: cross_entropy_error's delta caps each sample at -log(1e-7)
+    assert np.isfinite(loss) and loss == pytest.approx(-np.log(1e-7))
     assert np.all(np.isfinite(layer.backward()))
-
-
-def test_softmax_with_loss_float32_batch_matches_a_float64_reference(rng):
-    """The layer reads each row's max at its argmax: rows far apart, ties at the max and a row of equal scores
-    must give the softmax and the loss a float64 reference gives; y stays float32 and backward leaves it alone."""
-    N, C = 100, 10
-    x = rng.standard_normal((N, C)) * 5 + rng.uniform(-3000, 3000, (N, 1))  # rows thousands apart
-    x[3] = 7.0                                # every score equal
-    x[4, [2, 5]] = x[4].max() + 1.0           # two classes tie at the max
-    x = x.astype(np.float32)
-    t = rng.integers(0, C, N)
-    t[3], t[4] = 0, 5
-    x_before = x.copy()
-    layer = SoftmaxWithLoss()
-    loss = layer.forward(x, t)
-    x64 = x.astype(np.float64)
-    z = x64 - x64.max(axis=1, keepdims=True)
-    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))  # log-softmax, float64
-    assert layer.y.dtype == np.float32 and np.array_equal(x, x_before)
-    np.testing.assert_allclose(layer.y, np.exp(log_p), rtol=1e-5, atol=1e-7)
-    assert layer.y[3] == pytest.approx(np.full(C, 0.1)) and layer.y[4, 2] == layer.y[4, 5]
-    assert isinstance(loss, float) and loss == pytest.approx(-log_p[np.arange(N), t].mean(), rel=1e-5)
-    dx = layer.backward()
-    assert dx.dtype == np.float32
-    np.testing.assert_allclose(dx, (np.exp(log_p) - np.eye(C)[t]) / N, rtol=1e-4, atol=1e-8)
-    np.testing.assert_array_equal(layer.backward(), dx)  # y was not changed by the first backward
 
 
 def test_softmax_with_loss_label_shape_error():

@@ -76,3 +76,37 @@ def test_make_optimizer_errors():
         make_optimizer("RMSpropp")
     o = SGD()
     assert make_optimizer(o) is o
+
+
+@pytest.mark.parametrize("name", ["SGD", "Momentum", "AdaGrad", "Adam"])
+@pytest.mark.parametrize("lr", [0.01, np.float64(0.01)])
+def test_updates_are_in_place_and_keep_float32(name, lr):
+    """Layers hold the same arrays as params: an update must change them in place and keep their dtype
+    (NumPy 2 turns float32 * NumPy float64 scalar into float64; the update must not leak that into params)."""
+    rng = np.random.default_rng(0)
+    p = {"W1": rng.standard_normal((4, 3)).astype(np.float32), "b1": np.zeros(3, dtype=np.float32)}
+    held = dict(p)  # what a layer holds
+    opt = make_optimizer(name, lr=lr)
+    for _ in range(3):
+        opt.update(p, {"W1": rng.standard_normal((4, 3)).astype(np.float32), "b1": np.ones(3, dtype=np.float32)})
+    assert all(p[k] is held[k] for k in p)
+    assert all(p[k].dtype == np.float32 for k in p)
+    assert not np.array_equal(p["b1"], np.zeros(3))
+
+
+def test_adam_is_the_books_update():
+    """The book's three lines, step by step (common/optimizer.py)."""
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal(4)
+    p = {"W1": w.copy()}
+    opt = Adam(lr=0.01, beta1=0.8, beta2=0.99)
+    m, v, ref = np.zeros(4), np.zeros(4), w.copy()
+    for i in range(1, 4):
+        g = rng.standard_normal(4)
+        lr_t = 0.01 * np.sqrt(1.0 - 0.99 ** i) / (1.0 - 0.8 ** i)
+        m += (1 - 0.8) * (g - m)
+        v += (1 - 0.99) * (g ** 2 - v)
+        ref -= lr_t * m / (np.sqrt(v) + 1e-7)
+        opt.update(p, {"W1": g})
+    np.testing.assert_allclose(p["W1"], ref, rtol=1e-12)
+    assert opt.iter == 3

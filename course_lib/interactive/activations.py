@@ -6,7 +6,7 @@ Plain functions (callable and tested without a browser):
   ``course_lib.functions`` (the step function's derivative is 0 wherever it exists).
 - ``show_activation(name, w=1.0, b=0.0, ax=None)`` -> dict: draws ``y = h(w*x + b)`` and its derivative
   ``dy/dx = w * h'(w*x + b)`` (chain rule) and returns the curves it drew.
-- ``plot_all_activations(axes=None)``: the five functions and their derivatives side by side.
+- ``plot_all_activations(axes=None)`` -> dict: the five functions and their derivatives side by side.
 - ``stacked_layers(x, n_layers, hidden, activation, seed)`` -> array: a random 1-input/1-output network,
   to show that stacked *linear* layers stay a straight line while ReLU layers bend it.
 
@@ -18,6 +18,7 @@ import numpy as np
 
 from ..functions import (identity_function, relu, relu_grad, sigmoid, sigmoid_grad, step_function, tanh,
                          tanh_grad)
+from ..plots import new_axes, new_axes_grid, plot_activation
 from . import interact
 
 __all__ = ["ACTIVATIONS", "show_activation", "plot_all_activations", "stacked_layers", "activation_widget"]
@@ -57,8 +58,6 @@ def show_activation(name: str, w: float = 1.0, b: float = 0.0, ax=None, x_range=
     """
     if name not in ACTIVATIONS:
         raise ValueError(f"show_activation: unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
-    from ..plots import new_axes
-
     h, h_grad = ACTIVATIONS[name]
     w, b = float(w), float(b)
     x = np.linspace(*x_range, num)
@@ -85,19 +84,14 @@ def show_activation(name: str, w: float = 1.0, b: float = 0.0, ax=None, x_range=
             "max_slope": float(np.max(np.abs(dy_dx))), "title": title}
 
 
-def plot_all_activations(axes=None, x_range=(-5.0, 5.0)):
-    """The five activations (solid) with their derivatives (dashed), one panel each. Returns the Axes."""
-    import matplotlib.pyplot as plt
-
-    from ..plots import plot_activation
-
-    if axes is None:
-        _, axes = plt.subplots(1, len(ACTIVATIONS), figsize=(15, 2.8), sharey=True)
+def plot_all_activations(axes=None, x_range=(-5.0, 5.0)) -> dict:
+    """The five activations (solid) with their derivatives (dashed), one panel each. Returns ``{'axes'}``."""
+    axes = new_axes_grid(axes, 1, len(ACTIVATIONS), figsize=(15, 2.8), sharey=True)
     for ax, (name, (h, h_grad)) in zip(axes, ACTIVATIONS.items()):
         plot_activation(h, ax=ax, x_range=x_range, label=name, derivative=h_grad, ylim=(-1.5, 1.5))
         ax.set_title(name)
         ax.legend(loc="upper left", fontsize=8)
-    return axes
+    return {"axes": axes}
 
 
 def stacked_layers(x, n_layers: int = 3, hidden: int = 16, activation: str = "identity", seed: int = 0,

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..gradient import gradient_check
+from ..gradient import GRADIENT_CHECK_TOL, gradient_check
 from ..layers import Affine, AddLayer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss
 from ..networks import TwoLayerNet
-from . import drawing
+from ..plots import new_axes
+from . import interact
 
 __all__ = ["shopping_graph", "GRAPH_STEPS", "draw_shopping_graph", "shopping_graph_widget",
            "BUGS", "broken_network", "check_bug", "show_bug_check", "bug_check_widget"]
@@ -95,19 +96,16 @@ def draw_shopping_graph(step: int = len(GRAPH_STEPS) - 1, ax=None, **prices) -> 
 
     prices: keyword arguments of ``shopping_graph`` (``apple``, ``apple_num``, ...).
     Forward values are written above the edges in black, gradients ``d price / d edge`` below in red.
-    Returns ``{'step', 'description', 'values' {name: shown value}, 'grads' {name: shown gradient}, 'axes'}``
+    Returns ``{'ax', 'step', 'description', 'values' {name: shown value}, 'grads' {name: shown gradient}}``
     with only the numbers visible at this step.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Circle
 
     step = int(step)
     if not 0 <= step < len(GRAPH_STEPS):
         raise ValueError(f"draw_shopping_graph: step must lie in 0..{len(GRAPH_STEPS) - 1}, got {step}")
     g = shopping_graph(**prices)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 5.2))
-    ax.clear()
+    ax = new_axes(ax, figsize=(9, 5.2))
     shown_values, shown_grads = {}, {}
     for start, end, name, fwd, bwd in _EDGES:
         x0, y0, _ = _NODES[start]
@@ -136,31 +134,20 @@ def draw_shopping_graph(step: int = len(GRAPH_STEPS) - 1, ax=None, **prices) -> 
     ax.axis("off")
     ax.set_title(f"step {step}: {GRAPH_STEPS[step]}\n(black: forward value, red: d price / d that value)",
                  fontsize=10)
-    return {"step": step, "description": GRAPH_STEPS[step], "values": shown_values, "grads": shown_grads,
-            "axes": ax}
+    return {"ax": ax, "step": step, "description": GRAPH_STEPS[step], "values": shown_values,
+            "grads": shown_grads}
 
 
 def shopping_graph_widget(start: int = 0, **prices):
-    """A slider over the steps of ``draw_shopping_graph`` (forward, then backward). Returns the widget."""
+    """A slider over the steps of ``draw_shopping_graph`` (forward, then backward), with a play button that
+    moves it. Returns the widget."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import clear_output
 
     slider = widgets.IntSlider(value=start, min=0, max=len(GRAPH_STEPS) - 1, description="step",
                                continuous_update=True)
     play = widgets.Play(value=start, min=0, max=len(GRAPH_STEPS) - 1, interval=1200, description="play")
     widgets.jslink((play, "value"), (slider, "value"))
-    out = widgets.Output()
-
-    def redraw(*_):
-        with drawing(out):
-            clear_output(wait=True)
-            draw_shopping_graph(slider.value, **prices)
-            plt.show()
-
-    slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([slider, play]), out])
+    return widgets.VBox([play, interact(draw_shopping_graph, {"step": slider}, **prices)])
 
 
 # --------------------------------------------------------------------------
@@ -177,22 +164,22 @@ class _SigmoidNoOneMinus(Sigmoid):
 
 
 class _AffineDbMean(Affine):
-    def backward(self, dout, **kwargs):
-        dx = super().backward(dout, **kwargs)
+    def backward(self, dout):
+        dx = super().backward(dout)
         self.db = np.mean(dout, axis=0)  # bug: averages over the batch instead of summing
         return dx
 
 
 class _AffineDbFirst(Affine):
-    def backward(self, dout, **kwargs):
-        dx = super().backward(dout, **kwargs)
+    def backward(self, dout):
+        dx = super().backward(dout)
         self.db = np.array(dout[0], copy=True)  # bug: only the first sample's gradient
         return dx
 
 
 class _AffineDWForgetsX(Affine):
-    def backward(self, dout, **kwargs):
-        dx = super().backward(dout, **kwargs)
+    def backward(self, dout):
+        dx = super().backward(dout)
         self.dW = np.ones_like(self.x).T @ dout  # bug: forgets x (as if the input were all ones)
         return dx
 
@@ -227,66 +214,54 @@ def broken_network(bug: str, input_size: int = 6, hidden_size: int = 5, output_s
     elif where is not None:
         if issubclass(cls, Affine):
             i = where[-1]
-            net.layers[where] = cls(net.params[f"W{i}"], net.params[f"b{i}"], name=where)
+            net.layers[where] = cls(net.params[f"W{i}"], net.params[f"b{i}"], name=where,
+                                    needs_dx=net.layers[where].needs_dx)
         else:
             net.layers[where] = cls()
     return net
 
 
-def check_bug(bug: str, N: int = 4, seed: int = 0, tol: float = 1e-6, verbose: bool = False) -> dict:
+def check_bug(bug: str, N: int = 4, seed: int = 0, verbose: bool = False) -> dict:
     """Gradient check (backprop vs numerical, ``course_lib.gradient.gradient_check``) of ``broken_network(bug)``
-    on ``N`` random samples. Returns ``{param name: relative error}``."""
+    on ``N`` random samples. Returns ``{param name: {"relative": ..., "max_abs": ...}}``."""
     net = broken_network(bug, seed=seed)
     rng = np.random.default_rng(seed + 1)
     x = rng.standard_normal((N, net.params["W1"].shape[0]))
     t = rng.integers(0, net.params["W2"].shape[1], N)
-    return gradient_check(net.gradient(x, t), net.numerical_gradient(x, t), tol=tol, verbose=verbose)
+    return gradient_check(net.gradient(x, t), net.numerical_gradient(x, t), verbose=verbose)
 
 
-def show_bug_check(bug: str, tol: float = 1e-6, ax=None) -> dict:
-    """Bar chart (log scale) of the relative error per parameter for ``check_bug(bug)``, with the line ``tol``.
+def show_bug_check(bug: str, ax=None) -> dict:
+    """Bar chart (log scale) of the relative error per parameter for ``check_bug(bug)``, with the line at
+    ``GRADIENT_CHECK_TOL``.
 
-    Returns ``{'bug', 'errors' {name: error}, 'passed' (all errors < tol), 'failing' [names], 'axes'}``.
+    Returns ``{'ax', 'bug', 'errors' (check_bug's result), 'passed' (every relative error below the
+    threshold), 'failing' [names]}``.
     """
-    import matplotlib.pyplot as plt
-
-    errors = check_bug(bug, tol=tol)
+    errors = check_bug(bug)
     names = list(errors)
-    values = np.array([errors[k] for k in names])
-    failing = [k for k in names if errors[k] >= tol]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.2))
-    ax.clear()
-    colors = ["tab:red" if v >= tol else "tab:green" for v in values]
+    values = np.array([errors[k]["relative"] for k in names])
+    failing = [k for k, v in zip(names, values) if v >= GRADIENT_CHECK_TOL]
+    ax = new_axes(ax, figsize=(6, 3.2))
+    colors = ["tab:red" if v >= GRADIENT_CHECK_TOL else "tab:green" for v in values]
     ax.bar(names, np.maximum(values, 1e-16), color=colors)
     for i, v in enumerate(values):
         ax.text(i, max(v, 1e-16) * 1.8, f"{v:.1e}", ha="center", fontsize=9)
-    ax.axhline(tol, color="k", ls="--", lw=1)
-    ax.text(len(names) - 0.5, tol * 1.6, f"tol {tol:.0e}", ha="right", fontsize=8)
+    ax.axhline(GRADIENT_CHECK_TOL, color="k", ls="--", lw=1)
+    ax.text(len(names) - 0.5, GRADIENT_CHECK_TOL * 1.6, f"threshold {GRADIENT_CHECK_TOL:.0e}", ha="right",
+            fontsize=8)
     ax.set_yscale("log")
     ax.set_ylim(1e-13, 10)
     ax.set_ylabel("relative error")
     verdict = "all gradients agree" if not failing else "MISMATCH in " + ", ".join(failing)
     ax.set_title(f"bug: {bug}\n{verdict}", fontsize=10)
-    return {"bug": bug, "errors": errors, "passed": not failing, "failing": failing, "axes": ax}
+    return {"ax": ax, "bug": bug, "errors": errors, "passed": not failing, "failing": failing}
 
 
 def bug_check_widget(bug: str = "none (correct backward)"):
     """A dropdown of ``BUGS`` that reruns the gradient check and redraws ``show_bug_check``. Returns the widget."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import clear_output
 
     dropdown = widgets.Dropdown(options=list(BUGS), value=bug, description="bug",
                                 layout=widgets.Layout(width="420px"))
-    out = widgets.Output()
-
-    def redraw(*_):
-        with drawing(out):
-            clear_output(wait=True)
-            show_bug_check(dropdown.value)
-            plt.show()
-
-    dropdown.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([dropdown, out])
+    return interact(show_bug_check, {"bug": dropdown})

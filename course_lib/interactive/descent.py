@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..gradient import gradient_descent
-from . import drawing
+from ..plots import new_axes
+from . import interact
 
 __all__ = ["function_2", "descent_path", "show_descent", "descent_widget", "diff_errors", "show_diff_errors"]
 
@@ -44,21 +45,17 @@ def descent_path(lr: float, step_num: int, init_x=INIT_X, f=function_2):
 def show_descent(lr: float, step_num: int, init_x=INIT_X, ax=None, lim: float = 5.0) -> dict:
     """Contour plot of ``function_2`` with the path of ``step_num`` steps of gradient descent at ``lr``.
 
-    Returns ``{'lr', 'step_num', 'path' (step_num + 1, 2), 'final' (2,), 'f_final', 'diverged', 'axes'}``.
+    Returns ``{'ax', 'lr', 'step_num', 'path' (step_num + 1, 2), 'final' (2,), 'f_final', 'diverged'}``.
     ``diverged`` is True when the last point lies farther from the minimum than the start.
     Points outside the plotted square ``[-lim, lim]^2`` are not visible; the title says where the path ended.
     """
-    import matplotlib.pyplot as plt
-
     path = descent_path(lr, step_num, init_x)
     final = path[-1]
     with np.errstate(over="ignore", invalid="ignore"):
         f_final = float(function_2(final))
         diverged = bool(not np.all(np.isfinite(final)) or np.linalg.norm(final) > np.linalg.norm(path[0]))
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 4.6))
-    ax.clear()
+    ax = new_axes(ax, figsize=(5, 4.6))
     g = np.linspace(-lim, lim, 61)
     X0, X1 = np.meshgrid(g, g)
     ax.contour(X0, X1, X0 ** 2 + X1 ** 2, levels=[0.5, 2, 4.5, 8, 12.5, 18, 24.5, 32, 40.5], colors="0.7",
@@ -77,32 +74,21 @@ def show_descent(lr: float, step_num: int, init_x=INIT_X, ax=None, lim: float = 
     ax.set_title(f"lr = {lr:.3g}, {step_num} steps: {where}\n({final[0]:.3g}, {final[1]:.3g}), f = {f_final:.3g}",
                  fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
-    return {"lr": float(lr), "step_num": int(step_num), "path": path, "final": final, "f_final": f_final,
-            "diverged": diverged, "axes": ax}
+    return {"ax": ax, "lr": float(lr), "step_num": int(step_num), "path": path, "final": final,
+            "f_final": f_final, "diverged": diverged}
 
 
 def descent_widget(lr: float = 0.1, step_num: int = 20, init_x=INIT_X):
     """Sliders for the learning rate (log scale, 0.001 to ~1.26) and the number of steps that redraw
     ``show_descent``. Returns the ipywidgets ``VBox``."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import clear_output
 
-    lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0.1, step=0.05, description="lr",
-                                       readout_format=".3f", continuous_update=False)
-    steps_slider = widgets.IntSlider(value=step_num, min=0, max=100, description="steps", continuous_update=False)
-    out = widgets.Output()
-
-    def redraw(*_):
-        with drawing(out):
-            clear_output(wait=True)
-            show_descent(lr_slider.value, steps_slider.value, init_x)
-            plt.show()
-
-    lr_slider.observe(redraw, names="value")
-    steps_slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox([lr_slider, steps_slider]), out])
+    controls = {
+        "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0.1, step=0.05, description="lr",
+                                     readout_format=".3f", continuous_update=False),
+        "step_num": widgets.IntSlider(value=step_num, min=0, max=100, description="steps", continuous_update=False),
+    }
+    return interact(show_descent, controls, init_x=init_x)
 
 
 def diff_errors(f, df, x: float, hs) -> dict:
@@ -121,15 +107,12 @@ def diff_errors(f, df, x: float, hs) -> dict:
 def show_diff_errors(f, df, x: float, hs=None, ax=None) -> dict:
     """Plot ``diff_errors`` on log-log axes. Errors of exactly 0 are drawn at 1e-15 (the bottom of the plot).
 
-    Returns the dict of ``diff_errors`` plus ``'best_h_forward'``, ``'best_h_central'`` and ``'axes'``.
+    Returns the dict of ``diff_errors`` plus ``'best_h_forward'``, ``'best_h_central'`` and ``'ax'``.
     """
-    import matplotlib.pyplot as plt
-
     if hs is None:
         hs = np.logspace(-16, 0, 65)
     r = diff_errors(f, df, x, hs)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.8))
+    ax = new_axes(ax, figsize=(6, 3.8))
     floor = 1e-15
     ax.loglog(r["h"], np.maximum(r["forward"], floor), "o-", ms=3, label="forward  (f(x+h) - f(x)) / h")
     ax.loglog(r["h"], np.maximum(r["central"], floor), "o-", ms=3, label="central  (f(x+h) - f(x-h)) / 2h")
@@ -141,5 +124,5 @@ def show_diff_errors(f, df, x: float, hs=None, ax=None) -> dict:
     ax.legend(loc="upper left", fontsize=8)
     r["best_h_forward"] = float(r["h"][np.argmin(r["forward"])])
     r["best_h_central"] = float(r["h"][np.argmin(r["central"])])
-    r["axes"] = ax
+    r["ax"] = ax
     return r

@@ -5,8 +5,7 @@ Plain functions that draw and return what they show (the tests call these):
 - ``show_digit_prediction(index, x=None, t=None, network=None)`` -- one MNIST test digit and the
   probabilities the pretrained 784-50-100-10 network gives it, as a bar chart.
 - ``show_softmax_temperature(temperature, a=BOOK_SCORES)`` -- ``softmax(a / temperature)`` as bars.
-
-``draw_network(network)`` draws a small network with its weights.
+- ``draw_network(network)`` -- a small network with its weights.
 
 Builders that wire them to ipywidgets: ``digit_browser(...)`` and ``softmax_temperature_widget(...)``.
 """
@@ -18,7 +17,8 @@ import numpy as np
 
 from ..functions import softmax
 from ..networks import predict_with_weights
-from . import drawing
+from ..plots import new_axes, new_axes_grid
+from . import interact
 
 __all__ = ["BOOK_SCORES", "show_digit_prediction", "digit_browser", "softmax_with_temperature", "draw_network",
            "show_softmax_temperature", "softmax_temperature_widget"]
@@ -36,12 +36,6 @@ def _default_data():
     return x_test, t_test, load_sample_weights()
 
 
-def _figure(figsize):
-    import matplotlib.pyplot as plt
-
-    return plt.figure(figsize=figsize)
-
-
 # --------------------------------------------------------------------------
 # digit browser
 # --------------------------------------------------------------------------
@@ -55,12 +49,13 @@ def _with_defaults(x, t, network):
     return x, t, network
 
 
-def show_digit_prediction(index: int, x=None, t=None, network=None, fig=None) -> dict:
+def show_digit_prediction(index: int, x=None, t=None, network=None, axes=None) -> dict:
     """Draw test image ``index`` next to the network's 10 probabilities.
 
     x: images ``(N, 784)``; t: labels ``(N,)``; network: a weight dict for
     ``predict_with_weights``. Defaults: the MNIST test set and ``load_sample_weights()``.
-    Returns ``{'index', 'label', 'prediction', 'correct', 'probabilities' (10,), 'figure'}``.
+    axes: two Axes (image, bars); default a new figure.
+    Returns ``{'axes', 'index', 'label', 'prediction', 'correct', 'probabilities' (10,)}``.
     """
     x, t, network = _with_defaults(x, t, network)
     x = np.asarray(x)
@@ -71,9 +66,7 @@ def show_digit_prediction(index: int, x=None, t=None, network=None, fig=None) ->
     label = int(t[index])
     prediction = int(np.argmax(probabilities))
 
-    fig = fig if fig is not None else _figure((8, 2.8))
-    fig.clear()
-    ax_img, ax_bar = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2.2]})
+    ax_img, ax_bar = new_axes_grid(axes, 1, 2, figsize=(8, 2.8), width_ratios=[1, 2.2])
     ax_img.imshow(x[index].reshape(28, 28), cmap="gray_r")
     ax_img.set_xticks([])
     ax_img.set_yticks([])
@@ -89,19 +82,18 @@ def show_digit_prediction(index: int, x=None, t=None, network=None, fig=None) ->
     ax_bar.set_ylabel("probability")
     verdict = "right" if prediction == label else "WRONG"
     ax_bar.set_title(f"prediction {prediction} ({verdict}), p = {probabilities[prediction]:.3f}")
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.17, top=0.88, wspace=0.15)  # cheaper than tight_layout
-    return {"index": index, "label": label, "prediction": prediction, "correct": prediction == label,
-            "probabilities": probabilities, "figure": fig}
+    if axes is None:
+        ax_img.figure.subplots_adjust(left=0.02, right=0.98, bottom=0.17, top=0.88, wspace=0.15)
+    return {"axes": (ax_img, ax_bar), "index": index, "label": label, "prediction": prediction,
+            "correct": prediction == label, "probabilities": probabilities}
 
 
 def digit_browser(x=None, t=None, network=None, start: int = 0):
-    """A slider over the test images (and a "next mistake" button) that redraws ``show_digit_prediction``.
+    """A slider over the test images that redraws ``show_digit_prediction``, and a "next mistake" button.
 
     Returns the ipywidgets ``VBox``; display it as the last expression of a cell.
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import clear_output
 
     x, t, network = _with_defaults(x, t, network)
     x = np.asarray(x)
@@ -111,26 +103,18 @@ def digit_browser(x=None, t=None, network=None, start: int = 0):
     slider = widgets.IntSlider(value=start, min=0, max=len(x) - 1, description="image",
                                continuous_update=False, layout=widgets.Layout(width="420px"))
     button = widgets.Button(description="next mistake", tooltip="jump to the next image the network gets wrong")
-    out = widgets.Output()
 
-    def redraw(*_):
-        with drawing(out):
-            clear_output(wait=True)
-            show_digit_prediction(slider.value, x, t, network)
-            plt.show()
-
-    def next_mistake(_):
+    def next_mistake(_):  # moving the slider redraws
         later = wrong[wrong > slider.value]
         if len(later):
             slider.value = int(later[0])
         elif len(wrong):
             slider.value = int(wrong[0])
 
-    slider.observe(redraw, names="value")
     button.on_click(next_mistake)
-    redraw()
     info = widgets.HTML(f"The network gets {len(wrong)} of {len(x)} images wrong.")
-    return widgets.VBox([widgets.HBox([slider, button]), info, out])
+    browser = interact(show_digit_prediction, {"index": slider}, x=x, t=t, network=network)
+    return widgets.VBox([widgets.HBox([button, info]), browser])
 
 
 # --------------------------------------------------------------------------
@@ -146,15 +130,11 @@ def softmax_with_temperature(a, temperature: float):
 def show_softmax_temperature(temperature: float, a=BOOK_SCORES, ax=None) -> dict:
     """Bar chart of ``softmax(a / temperature)`` for scores ``a`` ``(C,)``.
 
-    Returns ``{'temperature', 'probabilities' (C,), 'argmax', 'axes'}``.
+    Returns ``{'ax', 'temperature', 'probabilities' (C,), 'argmax'}``.
     """
-    import matplotlib.pyplot as plt
-
     a = np.asarray(a, dtype=np.float64)
     y = softmax_with_temperature(a, temperature)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3))
-    ax.clear()
+    ax = new_axes(ax, figsize=(5, 3))
     bars = ax.bar(np.arange(len(a)), y, color="tab:blue")
     for bar, p in zip(bars, y):
         ax.text(bar.get_x() + bar.get_width() / 2, p + 0.02, f"{p:.2f}", ha="center", fontsize=9)
@@ -162,28 +142,16 @@ def show_softmax_temperature(temperature: float, a=BOOK_SCORES, ax=None) -> dict
     ax.set_ylim(0, 1.1)
     ax.set_ylabel("probability")
     ax.set_title(f"softmax(a / T), T = {temperature:.2f}")
-    return {"temperature": float(temperature), "probabilities": y, "argmax": int(np.argmax(y)), "axes": ax}
+    return {"ax": ax, "temperature": float(temperature), "probabilities": y, "argmax": int(np.argmax(y))}
 
 
 def softmax_temperature_widget(a=BOOK_SCORES):
     """A log-scale temperature slider that redraws ``show_softmax_temperature``. Returns the widget."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import clear_output
 
     slider = widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="T",
                                     continuous_update=False)
-    out = widgets.Output()
-
-    def redraw(*_):
-        with drawing(out):
-            clear_output(wait=True)
-            show_softmax_temperature(slider.value, a)
-            plt.show()
-
-    slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([slider, out])
+    return interact(show_softmax_temperature, {"temperature": slider}, a=a)
 
 
 # --------------------------------------------------------------------------
@@ -194,10 +162,8 @@ def draw_network(network: dict, ax=None, activations=None):
 
     One column of circles per layer; the line from input ``i`` to neuron ``j`` of layer ``k`` is
     ``W{k}[i, j]``, drawn thicker for a larger ``|w|`` (blue positive, red negative). The bias
-    ``b{k}[j]`` is written under each neuron. Returns ``{'layer_sizes': [D, H1, ...], 'n_edges': int, 'axes'}``.
+    ``b{k}[j]`` is written under each neuron. Returns ``{'ax', 'layer_sizes': [D, H1, ...], 'n_edges': int}``.
     """
-    import matplotlib.pyplot as plt
-
     k = 1
     Ws = []
     while f"W{k}" in network:
@@ -209,9 +175,7 @@ def draw_network(network: dict, ax=None, activations=None):
     for i, W in enumerate(Ws, start=1):
         if W.shape[0] != sizes[i - 1]:
             raise ValueError(f"draw_network: W{i} has shape {W.shape}, expected ({sizes[i - 1]}, ...)")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(1.8 * len(sizes) + 1, 0.9 * max(sizes) + 1))
-    ax.clear()
+    ax = new_axes(ax, figsize=(1.8 * len(sizes) + 1, 0.9 * max(sizes) + 1))
 
     def ys(n):
         return np.arange(n)[::-1] - (n - 1) / 2
@@ -239,4 +203,4 @@ def draw_network(network: dict, ax=None, activations=None):
     ax.set_xlim(-0.5, len(sizes) - 0.5)
     ax.set_ylim(-(max(sizes) - 1) / 2 - 0.8, (max(sizes) - 1) / 2 + 1.3)
     ax.axis("off")
-    return {"layer_sizes": sizes, "n_edges": n_edges, "axes": ax}
+    return {"ax": ax, "layer_sizes": sizes, "n_edges": n_edges}

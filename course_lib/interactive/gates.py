@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..perceptron import INPUTS, XOR, identify_gate, perceptron, truth_table
-from . import drawing
+from ..plots import new_axes, plot_decision_boundary
+from . import interact
 
 __all__ = ["FUNCTION_NAMES", "function_name", "show_gate", "format_truth_table", "plot_xor", "gate_widget"]
 
@@ -56,17 +57,15 @@ def show_gate(w1: float, w2: float, b: float, ax=None) -> dict:
     - ``truth_table``: the outputs for ``INPUTS`` ``(0,0), (1,0), (0,1), (1,1)``: int array ``(4,)``
     - ``gate``: ``'AND'``, ``'NAND'``, ``'OR'``, ``'NOR'`` (see ``identify_gate``) or ``None``
     - ``function``: the name of whatever the truth table is (``function_name``), e.g. ``'x1'`` or ``'always 1'``
-    - ``title``: the plot's title
+    - ``title``: the plot's title; ``ax``: the Axes it drew into
     """
-    from ..plots import plot_decision_boundary
-
     w1, w2, b = float(w1), float(w2), float(b)
     outputs = np.asarray(perceptron(INPUTS[:, 0], INPUTS[:, 1], w1, w2, b), dtype=np.int64)
     gate = identify_gate(w1, w2, b)
     function = function_name(outputs)
     title = f"w1={w1:g}, w2={w2:g}, b={b:g}: " + (gate if gate else f"not a gate ({function})")
-    plot_decision_boundary(w1, w2, b, x=INPUTS, t=outputs, ax=ax, title=title)
-    return {"w1": w1, "w2": w2, "b": b, "truth_table": outputs, "gate": gate, "function": function,
+    ax = plot_decision_boundary(w1, w2, b, x=INPUTS, t=outputs, ax=ax, title=title)
+    return {"ax": ax, "w1": w1, "w2": w2, "b": b, "truth_table": outputs, "gate": gate, "function": function,
             "title": title}
 
 
@@ -75,8 +74,6 @@ def plot_xor(ax=None, lines=((1.0, 1.0, -0.5), (1.0, 1.0, -1.5), (1.0, -1.0, -0.
 
     Returns ``{'ax', 'mistakes'}``: ``mistakes[i]`` is how many of the four points line ``i`` gets wrong
     (at least one for every line: XOR is not linearly separable)."""
-    from ..plots import new_axes
-
     ax = new_axes(ax, figsize=(4, 4))
     t = truth_table(XOR)
     g = np.linspace(-0.5, 1.5, 201)
@@ -102,29 +99,17 @@ def plot_xor(ax=None, lines=((1.0, 1.0, -0.5), (1.0, 1.0, -1.5), (1.0, -1.0, -0.
 
 
 def gate_widget(w1: float = 0.5, w2: float = 0.5, b: float = -0.7):
-    """Sliders for ``w1``, ``w2``, ``b`` above an ``Output`` that ``show_gate`` redraws on every move,
-    with the truth table and the gate's name next to the picture. Returns the ipywidgets ``VBox``."""
+    """Sliders for ``w1``, ``w2``, ``b`` above the picture of ``show_gate``, redrawn on every move, with the
+    truth table and the gate's name under it. Returns the ipywidgets ``VBox``."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import clear_output
 
     def slider(value, name):
         return widgets.FloatSlider(value=value, min=-1.0, max=1.0, step=0.1, description=name,
                                    continuous_update=True, readout_format=".1f")
 
-    sliders = [slider(w1, "w1"), slider(w2, "w2"), slider(b, "b")]
-    out = widgets.Output()
+    def caption(shown):
+        name = shown["gate"] or f"none of AND / NAND / OR / NOR -- this computes: {shown['function']}"
+        return f"{format_truth_table(shown['truth_table'])}\ngate: {name}"
 
-    def redraw(*_):
-        with drawing(out):
-            clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(4, 4))
-            shown = show_gate(*(s.value for s in sliders), ax=ax)
-            print(format_truth_table(shown["truth_table"]))
-            print("gate:", shown["gate"] or f"none of AND / NAND / OR / NOR -- this computes: {shown['function']}")
-            plt.show()
-
-    for s in sliders:
-        s.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([widgets.HBox(sliders[:2]), sliders[2], out])
+    controls = {"w1": slider(w1, "w1"), "w2": slider(w2, "w2"), "b": slider(b, "b")}
+    return interact(show_gate, controls, caption=caption)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..functions import cross_entropy_error, mean_squared_error, softmax
-from . import drawing
+from ..plots import new_axes_grid
+from . import interact
 
 __all__ = ["prediction_with_p", "show_losses", "loss_widget", "sweep_weight", "plot_loss_and_accuracy"]
 
@@ -33,28 +34,22 @@ def prediction_with_p(p_correct: float, correct: int = 2, num_classes: int = 10)
     return y
 
 
-def show_losses(p_correct: float, correct: int = 2, num_classes: int = 10, fig=None) -> dict:
+def show_losses(p_correct: float, correct: int = 2, num_classes: int = 10, axes=None) -> dict:
     """Draw the prediction of ``prediction_with_p`` and both losses against ``p_correct``.
 
-    Returns ``{'p_correct', 'y' (num_classes,), 'cross_entropy', 'mean_squared_error', 'figure'}``
+    axes: two Axes (bars, loss curves); default a new figure.
+    Returns ``{'axes', 'p_correct', 'y' (num_classes,), 'cross_entropy', 'mean_squared_error'}``
     (losses of that one sample against the label ``correct``, from ``course_lib.functions``).
     """
-    import matplotlib.pyplot as plt
-
     y = prediction_with_p(p_correct, correct, num_classes)
     ce = cross_entropy_error(y, correct)
     mse = mean_squared_error(y, correct)
 
     ps = np.linspace(0.0, 1.0, 201)
-    ys = np.stack([prediction_with_p(p, correct, num_classes) for p in ps])  # (201, C): one prediction per row
-    one_hot = np.zeros(num_classes)
-    one_hot[correct] = 1.0
-    ce_curve = -np.log(ys[:, correct] + 1e-7)  # per-row cross-entropy (the delta of cross_entropy_error)
-    mse_curve = 0.5 * np.sum((ys - one_hot) ** 2, axis=1)  # per-row mean_squared_error
+    ce_curve = [cross_entropy_error(prediction_with_p(p, correct, num_classes), correct) for p in ps]
+    mse_curve = [mean_squared_error(prediction_with_p(p, correct, num_classes), correct) for p in ps]
 
-    fig = fig if fig is not None else plt.figure(figsize=(10, 3.2))
-    fig.clear()
-    ax_bar, ax_loss = fig.subplots(1, 2)
+    ax_bar, ax_loss = new_axes_grid(axes, 1, 2, figsize=(10, 3.2))
     colors = ["0.75"] * num_classes
     colors[correct] = "tab:green"
     ax_bar.bar(np.arange(num_classes), y, color=colors)
@@ -73,29 +68,19 @@ def show_losses(p_correct: float, correct: int = 2, num_classes: int = 10, fig=N
     ax_loss.set_ylim(0, 5)
     ax_loss.set_title(f"cross-entropy {ce:.3f}   MSE {mse:.3f}")
     ax_loss.legend(loc="upper right")
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.17, top=0.9, wspace=0.25)  # cheaper than tight_layout
-    return {"p_correct": float(p_correct), "y": y, "cross_entropy": ce, "mean_squared_error": mse, "figure": fig}
+    if axes is None:
+        ax_bar.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.17, top=0.9, wspace=0.25)
+    return {"axes": (ax_bar, ax_loss), "p_correct": float(p_correct), "y": y, "cross_entropy": ce,
+            "mean_squared_error": mse}
 
 
 def loss_widget(correct: int = 2, num_classes: int = 10, start: float = 0.6):
     """A slider for the probability of the right class that redraws ``show_losses``. Returns the widget."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import clear_output
 
     slider = widgets.FloatSlider(value=start, min=0.0, max=1.0, step=0.01, description="p(right)",
                                  continuous_update=False, readout_format=".2f")
-    out = widgets.Output()
-
-    def redraw(*_):
-        with drawing(out):
-            clear_output(wait=True)
-            show_losses(slider.value, correct, num_classes)
-            plt.show()
-
-    slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([slider, out])
+    return interact(show_losses, {"p_correct": slider}, correct=correct, num_classes=num_classes)
 
 
 def sweep_weight(x, t, W, b, index, values) -> dict:
@@ -119,13 +104,12 @@ def sweep_weight(x, t, W, b, index, values) -> dict:
     return {"values": values, "loss": loss, "accuracy": accuracy}
 
 
-def plot_loss_and_accuracy(sweep: dict, name: str = "w", axes=None):
-    """Accuracy (left) and loss (right) against the swept weight, from ``sweep_weight``. Returns the Axes."""
-    import matplotlib.pyplot as plt
+def plot_loss_and_accuracy(sweep: dict, name: str = "w", axes=None) -> dict:
+    """Accuracy (left) and loss (right) against the swept weight, from ``sweep_weight``.
 
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-    ax_acc, ax_loss = axes
+    Returns ``{'axes': (ax_acc, ax_loss)}`` (the numbers it shows are ``sweep``'s).
+    """
+    ax_acc, ax_loss = new_axes_grid(axes, 1, 2, figsize=(10, 3.2))
     ax_acc.plot(sweep["values"], sweep["accuracy"], color="tab:green")
     ax_acc.set_xlabel(name)
     ax_acc.set_ylabel("accuracy")
@@ -135,4 +119,4 @@ def plot_loss_and_accuracy(sweep: dict, name: str = "w", axes=None):
     ax_loss.set_xlabel(name)
     ax_loss.set_ylabel("cross-entropy")
     ax_loss.set_title("loss: smooth, its slope says which way to go", fontsize=10)
-    return ax_acc, ax_loss
+    return {"axes": (ax_acc, ax_loss)}

@@ -19,14 +19,15 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+from packaging.version import InvalidVersion, Version
 
 from ..data import MNIST_FILES, mnist_dir
 from ..functions import sigmoid, step_function
-from . import drawing
+from ..plots import new_axes
+from . import interact
 
 __all__ = [
     "MINIMUM_VERSIONS",
-    "parse_version",
     "check_environment",
     "format_report",
     "display_path",
@@ -36,10 +37,10 @@ __all__ = [
 
 #: The oldest versions the course works with (the same floors as ``pyproject.toml``; a test keeps them in sync).
 MINIMUM_VERSIONS = {
-    "python": (3, 10),
-    "numpy": (1, 24),
-    "matplotlib": (3, 7),
-    "ipywidgets": (8, 0),
+    "python": "3.10",
+    "numpy": "1.24",
+    "matplotlib": "3.7",
+    "ipywidgets": "8.0",
 }
 
 _HOW_TO_GET_MNIST = ("run `make data` in the project folder (or `python -m course_lib.data fetch`; "
@@ -47,21 +48,15 @@ _HOW_TO_GET_MNIST = ("run `make data` in the project folder (or `python -m cours
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def parse_version(text: str) -> tuple[int, ...]:
-    """The leading numeric parts of a version string: ``"2.4.0rc1"`` -> ``(2, 4, 0)``, ``"8.1"`` -> ``(8, 1)``."""
-    parts = []
-    for piece in str(text).split("."):
-        digits = ""
-        for ch in piece:
-            if not ch.isdigit():
-                break
-            digits += ch
-        if not digits:
-            break
-        parts.append(int(digits))
-        if len(digits) != len(piece):  # "0rc1": keep 0, stop after it
-            break
-    return tuple(parts)
+def _at_least(version: str | None, minimum: str) -> bool:
+    """Whether ``version`` is installed (not None) and at least ``minimum``, compared as versions
+    (``"1.100" > "1.24"``; a pre-release ``"2.0rc1"`` comes before ``"2.0"``)."""
+    if version is None:
+        return False
+    try:
+        return Version(version) >= Version(minimum)
+    except InvalidVersion:  # not a version number we can compare: report it as a problem
+        return False
 
 
 def _installed_version(package: str) -> str | None:
@@ -109,8 +104,7 @@ def check_environment(data_dir=None, versions: dict | None = None) -> dict:
         "ipywidgets": _installed_version("ipywidgets"),
     }
     found.update(versions or {})
-    version_ok = {name: found.get(name) is not None and parse_version(found[name]) >= minimum
-                  for name, minimum in MINIMUM_VERSIONS.items()}
+    version_ok = {name: _at_least(found.get(name), minimum) for name, minimum in MINIMUM_VERSIONS.items()}
 
     folder = mnist_dir(data_dir)
     missing = [name for name, _ in MNIST_FILES.values() if not (folder / name).is_file()]
@@ -123,7 +117,7 @@ def check_environment(data_dir=None, versions: dict | None = None) -> dict:
     problems = []
     for name, ok in version_ok.items():
         if not ok:
-            need = ".".join(map(str, MINIMUM_VERSIONS[name]))
+            need = MINIMUM_VERSIONS[name]
             have = found.get(name) or "not installed"
             fix = ("install a newer Python and re-create .venv" if name == "python"
                    else "run `make lab` (it updates .venv), or `pip install -e .`")
@@ -148,7 +142,7 @@ def format_report(report: dict) -> str:
     for name, version in report["versions"].items():
         mark = "ok" if report["version_ok"].get(name, True) else "PROBLEM"
         need = MINIMUM_VERSIONS.get(name)
-        need = f"(needs >= {'.'.join(map(str, need))})" if need else ""
+        need = f"(needs >= {need})" if need else ""
         lines.append(f"{name:<11} {version or 'not installed':<12} {need:<17} {mark}")
     if report["mnist_present"]:
         lines.append(f"{'MNIST':<11} {'present':<12} {'in ' + report['mnist_dir']:<17} ok")
@@ -175,15 +169,13 @@ def sigmoid_steepness(a: float, ax=None, x_range=(-4.0, 4.0), num: int = 401) ->
     - ``y_at_1``: ``sigmoid(a * 1)``, the height of the curve at ``x = 1``
     - ``max_gap``: the largest distance between the curve and the step function for ``|x| >= 1``
       (it shrinks as ``a`` grows: the sigmoid turns into a step)
-    - ``title``: the plot's title
+    - ``title``: the plot's title; ``ax``: the Axes it drew into
 
     ``a`` must be a positive number (a ``ValueError`` says so otherwise).
     """
     a = float(a)
     if not np.isfinite(a) or a <= 0:
         raise ValueError(f"sigmoid_steepness: a must be a positive number, got {a!r}")
-    from ..plots import new_axes
-
     x = np.linspace(*x_range, num)
     y = sigmoid(a * x)
     far = np.abs(x) >= 1.0
@@ -199,34 +191,16 @@ def sigmoid_steepness(a: float, ax=None, x_range=(-4.0, 4.0), num: int = 401) ->
     ax.set_xlabel("x")
     ax.set_title(title)
     ax.legend(loc="upper left")
-    return {"a": a, "y_at_1": float(sigmoid(a)), "max_gap": max_gap, "title": title}
+    return {"ax": ax, "a": a, "y_at_1": float(sigmoid(a)), "max_gap": max_gap, "title": title}
 
 
 def steepness_widget(a: float = 1.0, a_min: float = 0.5, a_max: float = 10.0, step: float = 0.5):
-    """A slider for ``a`` above an ``Output`` that ``sigmoid_steepness`` redraws on every move.
+    """A slider for ``a`` above the picture of ``sigmoid_steepness``, redrawn on every move.
 
     Returns the ipywidgets ``VBox``; display it as the last expression of a cell.
-
-    The callback draws inside ``drawing(out)`` (one lock for all widgets: pyplot is not thread-safe, and
-    ipykernel 7 may run two callbacks at once on subshell threads) and always draws the slider's *current*
-    value (whichever redraw runs last shows the latest position).
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import clear_output, display
 
     slider = widgets.FloatSlider(value=a, min=a_min, max=a_max, step=step, description="a",
                                  continuous_update=True, readout_format=".1f")
-    out = widgets.Output()
-
-    def redraw(*_):
-        with drawing(out):
-            fig, ax = plt.subplots(figsize=(5, 3))
-            sigmoid_steepness(slider.value, ax=ax)
-            clear_output(wait=True)
-            display(fig)
-            plt.close(fig)
-
-    slider.observe(redraw, names="value")
-    redraw()
-    return widgets.VBox([slider, out])
+    return interact(sigmoid_steepness, {"a": slider})
