@@ -14,7 +14,7 @@ widgets = pytest.importorskip("ipywidgets")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from course_lib import interactive  # noqa: E402
-from course_lib.interactive import activations, backprop, descent, forward, gates, losses, start  # noqa: E402
+from course_lib.interactive import activations, backprop, descent, forward, gates, losses, numpy_axes, start  # noqa: E402
 from course_lib.interactive import trainer_ui  # noqa: E402
 
 
@@ -85,6 +85,7 @@ BUILDERS = {
     "shopping_graph_widget": lambda: backprop.shopping_graph_widget(),
     "bug_check_widget": lambda: backprop.bug_check_widget(),
     "steepness_widget": lambda: start.steepness_widget(a=1.0),
+    "reduction_widget": lambda: numpy_axes.reduction_widget(),
 }
 
 

@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import nbtool  # noqa: E402
 
 EXPECTED = [
-    "00_start_here", "01_perceptron", "02_activation_functions", "03_forward_pass", "04_loss_functions",
+    "00_start_here", "00b_numpy", "01_perceptron", "02_activation_functions", "03_forward_pass", "04_loss_functions",
     "05_numerical_gradient", "06_backpropagation", "07_training_mnist",
 ]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -1,0 +1,10 @@
+# mistake: np.max(x, 0) reduces over axis 0 instead of comparing element-wise
+# caught-by: visible
+def relu(x):
+    """ReLU max(0, x). x: array of any shape -> array of the same shape."""
+    return np.max(x, 0)
+
+
+def relu_grad(x):
+    """Slope of ReLU: 1.0 where x > 0, else 0.0. x: array of any shape -> float array of the same shape."""
+    return (np.asarray(x) > 0).astype(np.float64)
