@@ -55,9 +55,13 @@ class ExerciseCheckFailed(AssertionError):
 
 
 def last_line(error: BaseException, limit: int = 160) -> str:
-    """``'TypeError: the last line of the message'``, at most ``limit`` characters."""
-    lines = str(error).strip().splitlines()
-    text = f"{type(error).__name__}: {lines[-1]}" if lines else type(error).__name__
+    """The line a traceback ends with, ``'TypeError: <message>'``, at most ``limit`` characters.
+
+    Of a message of several lines only the first is kept: it says what went wrong (NumPy's removed-alias
+    error, for one, goes on with a paragraph and a URL).
+    """
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    text = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
