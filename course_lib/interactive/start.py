@@ -152,7 +152,7 @@ def format_report(report: dict) -> str:
         lines.append(f"{'environment':<11} {report['environment']}")
     lines.append("")
     if report["ok"]:
-        lines.append("All good: you are ready for notebook 01.")
+        lines.append("All good: you are ready for notebook 00b (NumPy) and then 01.")
     else:
         lines.append("To fix:")
         lines.extend(f"  - {p}" for p in report["problems"])
