@@ -1,0 +1,5 @@
+# mistake: the forward difference (f(x + h) - f(x)) / h instead of the central one
+# caught-by: visible
+def numerical_diff(f, x, h=1e-4):
+    """Central difference (f(x + h) - f(x - h)) / (2h) of the one-variable function f at x."""
+    return (f(x + h) - f(x)) / h

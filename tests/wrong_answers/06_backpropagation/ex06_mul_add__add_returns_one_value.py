@@ -1,0 +1,28 @@
+# mistake: AddLayer.backward returns dout once instead of the pair (dout, dout)
+# caught-by: visible
+class MulLayer:
+    """out = x * y (numbers or arrays of one shape). backward(dout) -> (dx, dy)."""
+
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        self.x = x
+        self.y = y
+        return x * y
+
+    def backward(self, dout):
+        dx = dout * self.y
+        dy = dout * self.x
+        return dx, dy
+
+
+class AddLayer:
+    """out = x + y. backward(dout) -> (dx, dy)."""
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, dout):
+        return dout * 1
