@@ -14,7 +14,6 @@ when it is loaded. ``data/simple_convnet.npz`` holds weights trained by ``script
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from collections import OrderedDict
 from pathlib import Path
@@ -193,13 +192,13 @@ class SimpleConvNet:
             warnings.warn(f"SimpleConvNet.save_params: wrote {path} (NumPy .npz, not a pickle) instead of "
                           f"{file_name}", stacklevel=2)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            with os.fdopen(fd, "wb") as f:
+            with open(tmp, "wb") as f:
                 np.savez(f, **self.params)
             os.replace(tmp, path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
         return path
 

@@ -103,7 +103,9 @@ def test_save_and_load_use_npz_never_pickle(tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match=r"wrote params.npz \(NumPy .npz, not a pickle\) instead of params.pkl"):
         written = net.save_params()                      # the book's default name, params.pkl
     assert written == npz_path("params.pkl") and written.name == "params.npz"
-    assert not (tmp_path / "params.pkl").exists() and not list(tmp_path.glob("*.tmp"))
+    assert not (tmp_path / "params.pkl").exists() and not list(tmp_path.glob(".*.tmp"))
+    (tmp_path / "plain").write_bytes(b"")
+    assert written.stat().st_mode == (tmp_path / "plain").stat().st_mode, "the permissions of any file one writes"
     with zipfile.ZipFile(written) as z:                   # an .npz: one .npy per parameter
         assert sorted(z.namelist()) == sorted(f"{k}.npy" for k in net.params)
     with np.load(written, allow_pickle=False) as f:
