@@ -78,7 +78,7 @@ KERAS_FAST = {"hidden": 50, "lr": 0.01, "batch": 128, "epochs": 10, "decay": 0.7
 BEST = {"hidden": [800, 800], "lr": 0.0015, "batch": 128, "epochs": 7, "decay_from": 4, "decay": 0.5, "eval_n": 1000}
 
 #: SimpleConvNet (the book's sizes) to >= 0.985: He init, float32, Adam lr 0.002 halved after every epoch, batch 100.
-#: Seed 0 reached 0.9867 after 2 epochs on the EPYC (busy, 1 thread); the shipped weights (4 epochs) reach 0.9892.
+#: Seed 0 reaches 0.9867 after 2 epochs (2-core Intel Xeon VM, with 1 and with 2 threads); the shipped weights: 0.9892.
 CONVNET = {"lr": 0.002, "decay": 0.5, "batch": 100, "epochs": 2, "eval_n": 1000}
 
 ROWS = ("mnist", "twolayer_floor", "twolayer_course", "twolayer_torch", "keras_setup", "gradients", "best", "suite",

@@ -12,7 +12,7 @@ Run::
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python scripts/train_simple_convnet.py
 
-The run that made the shipped file (2026-12-01; NumPy 2.4, one BLAS thread, on a 2-core AMD EPYC VM shared with
+The run that made the shipped file (2026-12-01; NumPy 2.4, one BLAS thread, on a 2-core Intel Xeon VM shared with
 other work -- load average about 10 -- so the time is a poor guide): 4 epochs (2,400 steps) in 989 s, MNIST test
 accuracy 0.9892 (9,892 of 10,000); file size 1.7 MB. The book's 20 epochs reach about 0.99.
 ``tests/test_simple_convnet.py`` checks that the shipped file reaches at least 0.985.
