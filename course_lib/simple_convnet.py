@@ -116,9 +116,13 @@ class SimpleConvNet:
         """Scores before softmax. x: images ``(N, C, H, W)`` -> ``(N, output_size)``."""
         x = np.asarray(x)
         if x.ndim != 4 or x.shape[1:] != self.input_dim:
-            fix = (f"; rows of {x.shape[1]} pixels become images with x.reshape(-1, *{self.input_dim}) "
-                   f"(MNIST: load_mnist(flatten=False))" if x.ndim == 2 and x.shape[1] == np.prod(self.input_dim)
-                   else "")
+            C, H, W = self.input_dim
+            fix = ""
+            if x.ndim == 2 and x.shape[1] == C * H * W:
+                fix = (f"; rows of {x.shape[1]} pixels become images with x.reshape(-1, *{self.input_dim}) "
+                       f"(MNIST: load_mnist(flatten=False))")
+            elif x.ndim == 4 and x.shape[1:] == (H, W, C):
+                fix = "; images stored channels-last (N, H, W, C) become (N, C, H, W) with x.transpose(0, 3, 1, 2)"
             raise ShapeError(f"SimpleConvNet: x has shape {x.shape}, expected images (N, {', '.join(map(str, self.input_dim))})"
                              + fix)
         for layer in self.layers.values():
