@@ -9,6 +9,8 @@ Modules (names follow "Deep Learning from Scratch"):
 - ``networks``   -- TwoLayerNet, MultiLayerNet
 - ``optimizers`` -- SGD, Momentum, AdaGrad, Adam
 - ``training``   -- Trainer
+- ``convolution``    -- conv_output_size, im2col, col2im, Convolution, Pooling (chapter 7)
+- ``simple_convnet`` -- SimpleConvNet, the chapter-7 network, and its shipped weights
 - ``data``       -- load_mnist, toy datasets, the shipped sample weights
 - ``plots``      -- activation curves, decision boundaries, digit grids, training curves (``TrainingCurves``)
 - ``interactive`` -- the notebooks' widgets (``interact``) and the ``show_*`` functions they redraw

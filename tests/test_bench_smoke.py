@@ -35,6 +35,16 @@ def test_course_and_floor_rows_on_tiny_sizes(bench, mnist):
     assert k["faithful_s"] > 0 and k["course_s"] > 0
 
 
+def test_convolution_rows_on_tiny_sizes(bench, mnist, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # the torch halves are optional (the bench extra)
+    r = bench.row_conv_layer(n_images=4, n_loop=1, repeats=1)
+    assert r["loops_s"] > r["im2col_s"] > 0 and np.isclose(r["loops_over_im2col"], r["loops_s"] / r["im2col_s"])
+    assert r["torch_s"] == "not installed"
+    c = bench.row_convnet_train(epochs=1, n_train=300, n_test=200)
+    assert c["iterations"] == 3 and c["course_s"] > 0 and 0 <= c["course_test_acc"] <= 1
+    assert c["torch_s"] == c["torch_test_acc"] == "not installed"
+
+
 def test_torch_row_says_not_installed_without_torch(bench, monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` raise ImportError
     assert bench.row_twolayer_torch(iters=5) == {"torch_s": "not installed", "torch_test_acc": "not installed"}
@@ -64,7 +74,8 @@ def test_every_required_key_comes_from_some_row(bench):
     required = ["twolayer.course_s", "twolayer.course_test_acc", "twolayer.torch_s", "twolayer.torch_test_acc",
                 "twolayer.floor_s", "keras_setup.course_s", "keras_setup.course_test_acc", "best.train_s",
                 "best.test_acc", "gradients.numerical_s", "gradients.backprop_s", "suite.notebooks_s",
-                "mnist.cache_load_s"]
+                "mnist.cache_load_s", "conv_layer.loops_s", "conv_layer.im2col_s", "conv_layer.torch_s",
+                "convnet.course_s", "convnet.course_test_acc", "convnet.torch_s", "convnet.torch_test_acc"]
     for key in required:
         prefix, name = key.split(".")
         rows = [r for r, p in bench.KEY_PREFIX.items() if p == prefix]

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from course_lib import interactive  # noqa: E402
 from course_lib.interactive import activations, backprop, descent, forward, gates, losses, numpy_axes, start  # noqa: E402
 from course_lib.interactive import trainer_ui  # noqa: E402
+from course_lib.interactive import convolution as cnn  # noqa: E402
 
 
 def _controls(box):
@@ -86,6 +87,8 @@ BUILDERS = {
     "bug_check_widget": lambda: backprop.bug_check_widget(),
     "steepness_widget": lambda: start.steepness_widget(a=1.0),
     "reduction_widget": lambda: numpy_axes.reduction_widget(),
+    "output_size_widget": lambda: cnn.output_size_widget(),
+    "filter_editor": lambda: cnn.filter_editor(np.random.default_rng(0).random((28, 28))),
 }
 
 

@@ -1,0 +1,10 @@
+# mistake: W.reshape(-1, FN) instead of W.reshape(FN, -1).T: the right shape, but each column mixes several filters
+# caught-by: visible
+def conv_forward(x, W, b, stride=1, pad=0):
+    FN, C, FH, FW = W.shape
+    N, C, H, W_ = x.shape
+    out_h = (H + 2 * pad - FH) // stride + 1
+    out_w = (W_ + 2 * pad - FW) // stride + 1
+    col = convolution.im2col(x, FH, FW, stride, pad)
+    out = col @ W.reshape(-1, FN) + b
+    return out.reshape(N, out_h, out_w, FN).transpose(0, 3, 1, 2)

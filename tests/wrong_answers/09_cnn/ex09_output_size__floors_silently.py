@@ -1,0 +1,4 @@
+# mistake: floors with // and never raises, so a filter that does not fit silently loses the last pixels
+# caught-by: visible
+def conv_output_size(input_size, filter_size, stride=1, pad=0):
+    return (input_size + 2 * pad - filter_size) // stride + 1
