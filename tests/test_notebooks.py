@@ -67,7 +67,8 @@ def test_lesson_has_common_mistakes_and_graded_exercises(path):
         meta = c.metadata["nbgrader"]
         assert meta["locked"] and meta["points"] > 0 and meta["grade_id"]
         assert "### BEGIN HIDDEN TESTS" in _text(c) and "### END HIDDEN TESTS" in _text(c)
-        assert "assert" in _text(c).split("### BEGIN HIDDEN TESTS")[0], "visible asserts before the hidden ones"
+        visible = _text(c).split("### BEGIN HIDDEN TESTS")[0]
+        assert "assert" in visible or "requirement(" in visible, "visible checks before the hidden ones"
     for c in solutions:
         assert "### BEGIN SOLUTION" in _text(c) and "### END SOLUTION" in _text(c)
 
