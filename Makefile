@@ -8,6 +8,7 @@ STUDENT_EXTRAS := dev
 TEST_EXTRAS := dev,instructor,browser
 NB ?=
 SUBMISSIONS ?=
+GRADE_ARGS ?=
 PYTEST_ARGS ?=
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
@@ -29,9 +30,9 @@ help:
 	@echo "make test           set up .venv, make sure MNIST is there, run every test"
 	@echo "make data           fetch MNIST (or COURSE_MNIST_SOURCE=DIR make data to import a local copy)"
 	@echo "make notebooks      re-execute and clean every notebook (after editing one)"
-	@echo "make check NB=...   self-check a notebook's exercises (exits non-zero when a test fails)"
-	@echo "make release        student versions of the notebooks into release/"
-	@echo "make grade SUBMISSIONS=DIR   autograde DIR/<student>/<notebook>.ipynb into DIR/grades.csv"
+	@echo "make check NB=03    check your exercises in work/ (a number or a path; exit 1 when one fails)"
+	@echo "make release        the student edition, into release/<notebook>/ (nbgrader's layout; links in source/)"
+	@echo "make grade SUBMISSIONS=DIR   grade DIR/<student>/<notebook>.ipynb (sandboxed) into DIR/grades.csv"
 	@echo "make test-browser   JupyterLab + headless Chromium widget tests"
 	@echo "make bench          speed benchmarks -> bench/results.json"
 
@@ -62,16 +63,16 @@ notebooks: venv data
 	$(PY) scripts/nbtool.py run
 
 check:
-	$(call setup,$(TEST_EXTRAS))
-	@test -n "$(NB)" || { echo "usage: make check NB=notebooks/01_perceptron.ipynb"; exit 2; }
-	$(PY) -m course_lib.grading validate $(NB)
+	$(call setup,$(STUDENT_EXTRAS))
+	@test -n "$(NB)" || { echo "usage: make check NB=03 (your work/03_*.ipynb) or NB=path/to/notebook.ipynb"; exit 2; }
+	@$(PY) -m course_lib.grading check $(NB)
 
 release: venv
 	$(PY) -m course_lib.grading release
 
 grade: venv
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR"; exit 2; }
-	$(PY) -m course_lib.grading grade $(SUBMISSIONS)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [GRADE_ARGS='--unsandboxed ...']"; exit 2; }
+	$(PY) -m course_lib.grading grade $(SUBMISSIONS) $(GRADE_ARGS)
 
 bench: data
 	$(call setup,dev$(comma)bench)

@@ -8,6 +8,7 @@ student version. These helpers need only nbformat (students run the self-check w
 from __future__ import annotations
 
 import copy
+import hashlib
 from dataclasses import dataclass, field
 
 import nbformat
@@ -90,6 +91,23 @@ def stub_solution(source: str) -> str:
         elif not inside:
             out.append(line)
     return "\n".join(out)
+
+
+def checksum(cell) -> str:
+    """nbgrader's checksum of a cell (``nbgrader.utils.compute_checksum``, without importing nbgrader)."""
+    m = hashlib.md5()
+    for part in (text(cell), cell.get("cell_type", ""), str(bool(meta(cell).get("grade"))), str(is_solution(cell)),
+                 str(bool(meta(cell).get("locked"))), grade_id(cell) or ""):
+        m.update(part.encode("utf-8"))
+    if meta(cell).get("grade"):
+        m.update(str(float(meta(cell)["points"])).encode())
+    return m.hexdigest()
+
+
+def edited_locked_cells(nb) -> list[str]:
+    """grade_ids of locked cells whose text no longer matches the checksum the release stored."""
+    return [grade_id(c) for c in nb.cells
+            if is_locked(c) and meta(c).get("checksum") and checksum(c) != meta(c)["checksum"]]
 
 
 def _norm(source: str) -> str:
