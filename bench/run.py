@@ -25,6 +25,12 @@ Rows
   backprop gradient. The numerical one is timed on a sample of the parameters and scaled up to all of them
   (``--full-numerical`` times all 39,760: about 20 s or more).
 - ``suite``: every notebook in ``notebooks/`` executed in a fresh kernel (not written back).
+- ``grading``: ``make grade`` of 100 submissions of one notebook (``GRADING["notebook"]``; copies of the source, so
+  every cell and every test runs to its end) on 2 cores (``--jobs 2``), sandboxed, calibration included.
+- ``grading_07``: the same for notebook 07 (the slowest: it trains networks), with fewer submissions; the time for
+  100 is scaled from them.
+- ``sandbox_cost``: what the sandbox adds per notebook: the same submission of notebook 01 graded sandboxed and
+  ``--unsandboxed``, one at a time, interleaved; the difference of the medians.
 
 Usage: ``python bench/run.py [--repeats 3] [--threads 1] [--rows a,b] [--quick]``.
 """
@@ -71,8 +77,13 @@ KERAS_FAST = {"hidden": 50, "lr": 0.01, "batch": 128, "epochs": 10, "decay": 0.7
 #: recipe before (6 epochs, halved from the third) gave 0.9862 0.9850 0.9848 0.9853 there: see bench/README.md.
 BEST = {"hidden": [800, 800], "lr": 0.0015, "batch": 128, "epochs": 7, "decay_from": 4, "decay": 0.5, "eval_n": 1000}
 
-ROWS = ("mnist", "twolayer_floor", "twolayer_course", "twolayer_torch", "keras_setup", "gradients", "best", "suite")
-ONCE = {"best", "gradients", "suite"}  # rows measured once per invocation (they take long)
+#: Grading: the notebook of the 100-submission row (a lesson of typical length: see bench/README.md), and how many
+#: submissions of notebook 07 are graded to scale its figure to 100.
+GRADING = {"notebook": "04_loss_functions", "n": 100, "n_07": 20, "jobs": 2}
+
+ROWS = ("mnist", "twolayer_floor", "twolayer_course", "twolayer_torch", "keras_setup", "gradients", "best", "suite",
+        "grading", "grading_07", "sandbox_cost")
+ONCE = {"best", "gradients", "suite", "grading", "grading_07", "sandbox_cost"}  # measured once per run (they take long)
 
 
 # --------------------------------------------------------------------------
@@ -295,10 +306,60 @@ def row_suite(**_) -> dict:
     return {"notebooks_s": time.perf_counter() - t_all, "per_notebook_s": per, "failed": failed}
 
 
+def _grade_copies(notebook: str, n: int, jobs: int, sandboxed: bool = True, calibrate: bool = True) -> dict:
+    """``make grade`` of ``n`` copies of a source notebook (honest, complete submissions): wall time and scores."""
+    import shutil
+    import tempfile
+
+    from course_lib.grading import grade
+
+    src = ROOT / "notebooks" / f"{notebook}.ipynb"
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+        root = Path(tmp) / "submitted"
+        for i in range(n):
+            (root / f"s{i:03d}").mkdir(parents=True)
+            shutil.copy(src, root / f"s{i:03d}" / src.name)
+        t0 = time.perf_counter()
+        grades, _ = grade.grade_folder(root, src.parent, grade.Settings(jobs=jobs, sandboxed=sandboxed),
+                                       calibrate=calibrate, progress=False)
+        wall = time.perf_counter() - t0
+    full = sum(g.score == g.max_score and set(g.flags) <= {"unsandboxed"} for g in grades)
+    return {"s": wall, "full_marks": full, "submissions": n}
+
+
+def row_grading(n=GRADING["n"], notebook=GRADING["notebook"], jobs=GRADING["jobs"], **_) -> dict:
+    r = _grade_copies(notebook, n, jobs)
+    return {"notebook": notebook, "submissions": n, "jobs": jobs, "s": r["s"], "per_submission_s": r["s"] / n,
+            "full_marks": r["full_marks"]}
+
+
+def row_grading_07(n=GRADING["n_07"], jobs=GRADING["jobs"], **_) -> dict:
+    r = _grade_copies("07_training_mnist", n, jobs)
+    return {"submissions": n, "jobs": jobs, "s": r["s"], "per_submission_s": r["s"] / n,
+            "scaled_to_100_s": r["s"] / n * 100, "full_marks": r["full_marks"]}
+
+
+def row_sandbox_cost(n=5, notebook="01_perceptron", **_) -> dict:
+    """One submission graded (``grade.grade_one``: the trusted process, the student's process, the tests) with and
+    without the sandbox, ``n`` times each, interleaved so that a noisy neighbour slows both alike."""
+    from course_lib.grading import cells, grade
+
+    source = cells.read(ROOT / "notebooks" / f"{notebook}.ipynb")
+    times = {True: [], False: []}
+    for _ in range(n):
+        for sandboxed in (True, False):
+            t0 = time.perf_counter()
+            g = grade.grade_one(source, source, "bench", notebook, grade.Settings(jobs=1, sandboxed=sandboxed))
+            times[sandboxed].append(time.perf_counter() - t0)
+            assert g.score == g.max_score, (g.tests, g.details)
+    s, p = statistics.median(times[True]), statistics.median(times[False])
+    return {"notebook": notebook, "sandboxed_s": s, "unsandboxed_s": p, "added_s": s - p, "repeats": n}
+
+
 ROW_FUNCS = {name: globals()[f"row_{name}"] for name in ROWS}
 KEY_PREFIX = {"mnist": "mnist", "twolayer_floor": "twolayer", "twolayer_course": "twolayer",
               "twolayer_torch": "twolayer", "keras_setup": "keras_setup", "gradients": "gradients", "best": "best",
-              "suite": "suite"}
+              "suite": "suite", "grading": "grading", "grading_07": "grading_07", "sandbox_cost": "sandbox_cost"}
 
 
 # --------------------------------------------------------------------------
@@ -385,7 +446,8 @@ def main(argv=None) -> int:
 
     quick_kw = {"twolayer_course": {"iters": 50, "n_train": 2000}, "twolayer_torch": {"iters": 50, "n_train": 2000},
                 "twolayer_floor": {"iters": 50}, "keras_setup": {"epochs": 1, "n_train": 1000},
-                "best": {"epochs": 1, "n_train": 1000, "hidden": [20, 20]}, "gradients": {"sample": 20}}
+                "best": {"epochs": 1, "n_train": 1000, "hidden": [20, 20]}, "gradients": {"sample": 20},
+                "grading": {"n": 2}, "grading_07": {"n": 1}, "sandbox_cost": {"n": 1}}
     if args.row:
         kw = {"threads": args.threads, "full": args.full_numerical}
         if args.quick:
@@ -453,6 +515,9 @@ def main(argv=None) -> int:
         ("best: <= 30 s", results.get("best.train_s"), lambda v: v <= 30.0),
         ("notebooks: <= 60 s", results.get("suite.notebooks_s"), lambda v: v <= 60.0),
         ("MNIST cache: <= 0.3 s", results.get("mnist.cache_load_s"), lambda v: v <= 0.3),
+        ("grading: 100 submissions on 2 cores <= 300 s", results.get("grading.s") if results.get("grading.submissions")
+         == 100 else None, lambda v: v <= 300.0),
+        ("grading: the sandbox adds <= 0.5 s per notebook", results.get("sandbox_cost.added_s"), lambda v: v <= 0.5),
     ]
     results["targets"] = {name: (None if not isinstance(v, (int, float)) else bool(ok(v)))
                           for name, v, ok in targets}

@@ -510,10 +510,26 @@ def test_checksum_is_nbgraders_and_finds_edited_locked_cells():
     assert C.edited_locked_cells(rel) == ["exfx_mse_tests"]
 
 
-def test_the_self_check_path_imports_no_nbgrader():
+def test_the_self_check_and_the_trusted_process_import_neither_nbgrader_nor_nbformat():
+    """nbgrader is the instructor's; nbformat's import alone costs seconds of CPU (its JSON-schema checkers), paid
+    by every submission's trusted process and every click of "Check my work" if it were imported."""
     code = ("import sys, course_lib.grading.selfcheck, course_lib.grading.engine, course_lib.grading.worker, "
-            "course_lib.grading.remote, course_lib.grading.cli\nassert 'nbgrader' not in sys.modules")
+            "course_lib.grading.remote, course_lib.grading.cli\n"
+            f"course_lib.grading.cells.read({str(FIXTURE)!r})\n"
+            "assert 'nbgrader' not in sys.modules and 'nbformat' not in sys.modules, sorted(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+@pytest.mark.parametrize("path", [FIXTURE, *REAL], ids=lambda p: p.stem)
+def test_reading_a_notebook_gives_what_nbformat_gives(path):
+    assert nbformat.writes(C.read(path)) == nbformat.writes(nbformat.read(str(path), as_version=4))
+
+
+@pytest.mark.parametrize("text", ["{ not json", "[]", '{"cells": []}', '{"nbformat": 4, "cells": [{"source": 1}]}',
+                                  '{"nbformat": 4, "cells": "x"}'])
+def test_reading_something_else_is_a_value_error(text):
+    with pytest.raises(ValueError):
+        C.reads(text)
 
 
 # ---------------------------------------------------------------- finding submissions, the CSV

@@ -243,8 +243,7 @@ def grade_all(subs: list[Submission], sources: dict, settings: Settings, forbidd
             g.add_flag(sub.problem)
             return g
         try:
-            import nbformat
-            nb = nbformat.reads(sub.data.decode("utf-8"), as_version=4)
+            nb = C.reads(sub.data.decode("utf-8"))
         except Exception as e:  # noqa: BLE001 -- any broken file
             g.add_flag("unreadable")
             g.details["diagnostics"] = [f"cannot read the notebook: {type(e).__name__}"]

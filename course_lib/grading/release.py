@@ -28,7 +28,7 @@ from . import cells as C
 def student_version(nb):
     from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput,
                                         ClearSolutions, ComputeChecksums, LockCells)
-    nb = copy.deepcopy(nb)
+    nb = nbformat.from_dict(copy.deepcopy(nb))
     resources: dict = {}
     stub = {"python": C.STUB}
     pipeline = [LockCells(), ClearSolutions(code_stub=stub), ClearOutput(), CheckCellMetadata(),
