@@ -171,89 +171,113 @@ def run_part(code: str, ns: dict, name: str) -> BaseException | None:
 
 
 def run_plan(plan: dict, start, timeout: float = 60.0, hidden: bool = True, startup_timeout: float = 120.0) -> Report:
-    """Run ``plan`` (``make_plan``): cells through ``start()`` (a new worker process), tests here."""
-    report = Report()
-    base = {"__builtins__": builtins, "__name__": "__main__"}
-    for code in plan["imports"]:
-        try:
-            exec(compile(code, "<imports>", "exec"), base)
-        except Exception as e:  # noqa: BLE001 -- a test that needs it fails, and says so
-            report.diagnostics.append(f"import failed: {code}: {last_line(e)}")
-    items, fatal = plan["items"], set()
-    state = {"student": None, "starts": 0}
+    """Run ``plan`` (``make_plan``): its cells through ``start()`` (a new worker process), its tests here."""
+    return NotebookRun(plan, start, timeout, hidden, startup_timeout).run()
 
-    def died(error: StudentProcessError, where: int) -> str:
-        state["student"] = None
-        fatal.add(where)
+
+class NotebookRun:
+    """One run of a plan: the student's process (restarted when it dies), the imports, the report."""
+
+    def __init__(self, plan: dict, start, timeout: float, hidden: bool, startup_timeout: float):
+        self.items, self.start, self.timeout, self.hidden = plan["items"], start, timeout, hidden
+        self.startup_timeout = startup_timeout
+        self.report = Report()
+        self.student, self.starts, self.fatal = None, 0, set()   # fatal: cells that killed the process
+        self.imports = {"__builtins__": builtins, "__name__": "__main__"}
+        for code in plan["imports"]:
+            try:
+                exec(compile(code, "<imports>", "exec"), self.imports)
+            except Exception as e:  # noqa: BLE001 -- a test that needs it fails, and says so
+                self.report.diagnostics.append(f"import failed: {code}: {last_line(e)}")
+
+    def run(self) -> Report:
+        for pos, item in enumerate(self.items):
+            if item["kind"] == "code":
+                self.code_cell(pos)
+            else:
+                self.test_cell(pos)
+        if self.student is not None:
+            self.memory_check(self.student)
+            self.student.kill()
+        return self.report
+
+    # ------------------------------------------------------------ the student's process
+    def died(self, error: StudentProcessError, pos: int) -> str:
+        """The process died or was killed while item ``pos`` ran: forget it, remember why."""
+        self.memory_check(self.student)
+        self.student = None
+        self.fatal.add(pos)
         if isinstance(error, ProtocolViolation):
-            report.flags.add("integrity")
-            report.diagnostics.append(f"protocol violation: {error}")
-        if isinstance(error, StudentTimeout):
-            report.flags.add("timeout")
-            return "timeout"
-        report.flags.add("crashed")
-        return "crashed"
+            self.report.flags.add("integrity")
+            self.report.diagnostics.append(f"protocol violation: {error}")
+        status = "timeout" if isinstance(error, StudentTimeout) else "crashed"
+        self.report.flags.add(status)
+        return status
 
-    def run_code(pos: int) -> dict:
-        item = items[pos]
+    def memory_check(self, student) -> None:
+        if student is not None and student.memory_error:
+            self.report.flags.add("memory")
+
+    def run_code(self, pos: int) -> dict:
         try:
-            reply = state["student"].run_cell(item["code"], timeout)
+            reply = self.student.run_cell(self.items[pos]["code"], self.timeout)
         except StudentProcessError as e:
-            return {"status": died(e, pos)}
+            return {"status": self.died(e, pos)}
         if reply.get("re") == "timeout":
-            report.flags.add("timeout")
+            self.report.flags.add("timeout")
             return {"status": "timeout"}
         if reply.get("re") == "err":
             err = reply.get("err") or {}
             return {"status": "error", "error": _short(f"{err.get('name', '')}: {err.get('text', '')}", 200)}
         return {"status": "ok"}
 
-    def alive(pos: int) -> bool:
-        """A worker that has run every cell before ``pos`` (a new one replays them)."""
-        while state["student"] is None:
-            if state["starts"] >= MAX_STARTS:
+    def ready(self, pos: int) -> bool:
+        """A process that has run every cell before ``pos``: a new one replays them (not those that killed one)."""
+        while self.student is None:
+            if self.starts >= MAX_STARTS:
                 return False
-            state["starts"] += 1
+            self.starts += 1
             try:
-                state["student"] = Student(start(), startup_timeout=startup_timeout)
+                self.student = Student(self.start(), startup_timeout=self.startup_timeout)
             except StudentProcessError as e:
-                report.diagnostics.append(f"the worker did not start: {e}")
+                self.report.diagnostics.append(f"the student's process did not start: {e}")
                 continue
             for j in range(pos):
-                if items[j]["kind"] == "code" and j not in fatal:
-                    run_code(j)
-                    if state["student"] is None:
+                if self.items[j]["kind"] == "code" and j not in self.fatal:
+                    self.run_code(j)
+                    if self.student is None:
                         break
         return True
 
-    for pos, item in enumerate(items):
-        if item["kind"] == "code":
-            if not alive(pos):
-                break
-            result = run_code(pos)
-            if result["status"] != "ok":
-                report.cells.append({"index": item["index"], "expected": item["expected_error"],
-                                     "first_line": _short(item["code"].strip().splitlines()[0] if item["code"].strip()
-                                                          else "", 80), **result})
-            continue
+    # ------------------------------------------------------------ cells and tests
+    def code_cell(self, pos: int) -> None:
+        item = self.items[pos]
+        result = self.run_code(pos) if self.ready(pos) else {"status": "not_run"}
+        if result["status"] != "ok":
+            lines = item["code"].strip().splitlines()
+            self.report.cells.append({"index": item["index"], "expected": item["expected_error"],
+                                      "first_line": _short(lines[0] if lines else "", 80), **result})
+
+    def test_cell(self, pos: int) -> None:
+        item = self.items[pos]
         test = {"grade_id": item["grade_id"], "points": 0.0, "max_points": item["points"], "status": "not_run",
                 "part": "visible", "message": "", "detail": ""}
-        report.tests.append(test)
-        if not alive(pos):
+        self.report.tests.append(test)
+        if not self.ready(pos):
             test["message"] = "not run: the student's code crashed or timed out too often"
-            continue
-        student = state["student"]
+            return
+        student = self.student
         try:
-            student.deadline = time.monotonic() + timeout
-            ns = dict(base)
+            student.deadline = time.monotonic() + self.timeout
+            ns = dict(self.imports)
             for name in item["names"]:
                 value = student.get(name)
                 if value is not MISSING:
                     ns[name] = value
             for part in ("visible", "hidden"):
-                if part == "hidden" and not (hidden and item["hidden"].strip()):
+                if part == "hidden" and not (self.hidden and item["hidden"].strip()):
                     break
-                student.deadline = time.monotonic() + timeout
+                student.deadline = time.monotonic() + self.timeout
                 test["part"] = part
                 checks.STUDENT_SIDE = student.make
                 try:
@@ -265,18 +289,12 @@ def run_plan(plan: dict, start, timeout: float = 60.0, hidden: bool = True, star
                 if status != "passed":
                     break
         except StudentProcessError as e:
-            status = died(e, pos)
+            status = self.died(e, pos)
             test.update(status=status, message="your code did not finish in time" if status == "timeout"
                         else "your code crashed the process it ran in (os._exit, a fatal error, or the memory limit)")
         if test["status"] == "passed":
             test["points"] = item["points"]
-        if student.memory_error:
-            report.flags.add("memory")
-    if state["student"] is not None:
-        if state["student"].memory_error:
-            report.flags.add("memory")
-        state["student"].kill()
-    return report
+        self.memory_check(student)
 
 
 # ---------------------------------------------------------------- the trusted process of one submission
@@ -285,19 +303,18 @@ def main() -> int:
     out = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     job = json.load(sys.stdin)
+    import tempfile
+
     from . import sandbox
     limits = sandbox.Limits(**job["limits"])
-    stderr = open(os.devnull, "wb")
-    if job["sandboxed"]:
-        def start():
-            return sandbox.start_sandboxed(limits, job["forbidden"], stderr=stderr)
-    else:
-        import tempfile
-        workdir = tempfile.mkdtemp(prefix="grading-unsandboxed-")
-
-        def start():
-            return sandbox.start_plain(workdir, limits, stderr=stderr)
-    report = run_plan(job["plan"], start, timeout=job["timeout"], hidden=True)
+    with open(os.devnull, "wb") as stderr, tempfile.TemporaryDirectory(prefix="grading-unsandboxed-") as workdir:
+        if job["sandboxed"]:
+            def start():
+                return sandbox.start_sandboxed(limits, job["forbidden"], stderr=stderr)
+        else:
+            def start():
+                return sandbox.start_plain(workdir, limits, stderr=stderr)
+        report = run_plan(job["plan"], start, timeout=job["timeout"], hidden=True)
     json.dump(report.as_dict(), out)
     out.close()
     return 0
