@@ -310,7 +310,7 @@ def main() -> int:
     with open(os.devnull, "wb") as stderr, tempfile.TemporaryDirectory(prefix="grading-unsandboxed-") as workdir:
         if job["sandboxed"]:
             def start():
-                return sandbox.start_sandboxed(limits, job["forbidden"], stderr=stderr)
+                return sandbox.start_sandboxed(limits, job["forbidden"], stderr=stderr, slot=job.get("slot", 0))
         else:
             def start():
                 return sandbox.start_plain(workdir, limits, stderr=stderr)

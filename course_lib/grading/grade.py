@@ -21,6 +21,7 @@ import csv
 import io
 import json
 import os
+import queue
 import shutil
 import stat
 import subprocess
@@ -182,8 +183,10 @@ def solutions_for_tests(nb) -> dict:
     return out
 
 
-def grade_one(source_nb, submission_nb, student: str, notebook: str, settings: Settings, forbidden=()) -> Grade:
-    """Restore a submission (already read) against its source and grade it in a trusted process."""
+def grade_one(source_nb, submission_nb, student: str, notebook: str, settings: Settings, forbidden=(),
+              slot: int = 0) -> Grade:
+    """Restore a submission (already read) against its source and grade it in a trusted process, in grading slot
+    ``slot`` (each of the ``jobs`` submissions graded at the same time has its own: ``sandbox.SLOT_UIDS``)."""
     g = Grade(student=student, notebook=notebook, max_score=C.max_score(source_nb))
     restored = C.restore(source_nb, submission_nb)
     if restored.missing:
@@ -194,9 +197,9 @@ def grade_one(source_nb, submission_nb, student: str, notebook: str, settings: S
     g.solutions = solutions_for_tests(restored.nb)
     plan = make_plan(restored.nb, source_nb)
     job = {"plan": plan, "timeout": settings.timeout, "sandboxed": settings.sandboxed,
-           "limits": {"memory_mb": settings.memory_mb}, "forbidden": [str(f) for f in forbidden]}
+           "limits": {"memory_mb": settings.memory_mb}, "forbidden": [str(f) for f in forbidden], "slot": slot}
     budget = (settings.timeout + GRACE) * (2 * len(plan["items"]) + 4) * MAX_STARTS + 300
-    report = _run_trusted(job, budget)
+    report = _run_trusted(job, budget, memory_mb=2 * settings.memory_mb + 2048)
     if report is None:
         g.add_flag("grader_error")
         g.details["diagnostics"] = ["the trusted process failed or did not finish"]
@@ -213,10 +216,15 @@ def grade_one(source_nb, submission_nb, student: str, notebook: str, settings: S
     return g
 
 
-def _run_trusted(job: dict, budget: float):
+def _run_trusted(job: dict, budget: float, memory_mb: int):
+    """Run the trusted process of one submission (bounded in memory and wall time too: the student's values pass
+    through it); its report, or ``None`` when it failed."""
     env = {**os.environ, **{v: "1" for v in sandbox.THREAD_VARS}, "MPLBACKEND": "Agg"}
+    cmd = [sys.executable, "-m", "course_lib.grading.engine"]
+    if shutil.which("prlimit"):
+        cmd = ["prlimit", f"--as={memory_mb * 2**20}", "--core=0", "--"] + cmd
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([sys.executable, "-m", "course_lib.grading.engine"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=err, env=env, start_new_session=True)
         try:
             out, _ = proc.communicate(json.dumps(job).encode(), timeout=budget)
@@ -237,6 +245,17 @@ def _run_trusted(job: dict, budget: float):
 # ---------------------------------------------------------------- 2 + 3. everything
 def grade_all(subs: list[Submission], sources: dict, settings: Settings, forbidden=(), calibrate: bool = True,
               progress: bool = True) -> list[Grade]:
+    slots = queue.Queue()
+    for slot in range(max(1, settings.jobs)):
+        slots.put(slot)
+
+    def in_a_slot(source, nb, student, notebook) -> Grade:
+        slot = slots.get()
+        try:
+            return grade_one(source, nb, student, notebook, settings, forbidden, slot)
+        finally:
+            slots.put(slot)
+
     def one(sub: Submission) -> Grade:
         g = Grade(sub.student, sub.notebook, max_score=C.max_score(sources[sub.notebook]))
         if sub.problem:
@@ -249,7 +268,7 @@ def grade_all(subs: list[Submission], sources: dict, settings: Settings, forbidd
             g.details["diagnostics"] = [f"cannot read the notebook: {type(e).__name__}"]
             return g
         try:
-            return grade_one(sources[sub.notebook], nb, sub.student, sub.notebook, settings, forbidden)
+            return in_a_slot(sources[sub.notebook], nb, sub.student, sub.notebook)
         except Exception as e:  # noqa: BLE001 -- a bug or an unexpected state: never a silent zero
             g.add_flag("grader_error")
             g.details["diagnostics"] = [f"{type(e).__name__}: {str(e)[:300]}"]
@@ -258,8 +277,7 @@ def grade_all(subs: list[Submission], sources: dict, settings: Settings, forbidd
     with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
         if calibrate:
             names = sorted({s.notebook for s in subs if not s.problem})
-            checks = list(pool.map(lambda n: grade_one(sources[n], sources[n], "(source)", n, settings, forbidden),
-                                   names))
+            checks = list(pool.map(lambda n: in_a_slot(sources[n], sources[n], "(source)", n), names))
             bad = [g for g in checks if g.score != g.max_score or set(g.flags) - {"unsandboxed"}]
             if bad:
                 lines = [f"{g.notebook}: {fmt(g.score)}/{fmt(g.max_score)} flags={';'.join(g.flags)} " + "; ".join(

@@ -3,13 +3,16 @@
 ``start_sandboxed(limits, forbidden)`` starts ``python -m course_lib.grading.worker`` under Debian's
 bubblewrap (``bwrap``), as::
 
-    [setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --]   # only when the grader runs as root
+    [setpriv --reuid=UID --regid=UID --clear-groups --no-new-privs --]   # only when the grader runs as root
     prlimit --as=... --cpu=... --nproc=... --fsize=... --nofile=... --core=0 --
     bwrap --unshare-all --unshare-user --disable-userns --uid 65534 --gid 65534 --die-with-parent --new-session
           --clearenv --setenv ... --ro-bind ... --proc /proc --dev /dev --tmpfs /tmp --tmpfs $HOME ...
           PYTHON -m course_lib.grading.worker
 
-Inside: user ``nobody`` (65534) -- outside too, when the grader runs as root; read-only views of ``/usr`` (and the
+Inside: user ``nobody`` (65534); outside, when the grader runs as root, an unprivileged uid of its own per grading
+slot (``SLOT_UIDS + slot``: no account has them), so that one submission's processes never count against another's
+process limit -- as an ordinary user, the grader's own uid (and no process limit: it would count all of that
+user's processes). Read-only views of ``/usr`` (and the
 ``/bin``, ``/lib*`` links), a few files of ``/etc``, the Python installation, the virtual environment, the
 ``course_lib`` package directory (not the project: ``notebooks/`` holds the solutions) and the data folder
 (``COURSE_DATA_DIR``); a fresh, size-limited tmpfs for ``/tmp``, ``/dev/shm`` and the working folder ``$HOME``.
@@ -19,7 +22,7 @@ sandbox), IPC, UTS and cgroup namespaces, no new user namespaces, a new session 
 Resource limits are set before ``bwrap`` starts and are inherited by everything inside; the wall clock is
 enforced from outside by killing the sandbox (``remote.Student``).
 
-When the grader runs as root, paths that user 65534 cannot reach (a Python installed under ``/root``) are
+When the grader runs as root, paths that an unprivileged user cannot reach (a Python installed under ``/root``) are
 first bind-mounted into a world-readable folder inside a private mount namespace of the grader's own
 (trusted) process, because an unprivileged ``bwrap`` can only bind what its user can reach.
 ``problem()`` says why the sandbox cannot be used here (``None`` when it can).
@@ -37,7 +40,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-SANDBOX_UID = 65534
+SANDBOX_UID = 65534              # the student's uid inside the sandbox ("nobody")
+SLOT_UIDS = 2_000_000_000        # outside, as root: this + the grading slot (0, 1, ... jobs - 1)
 HOME = "/home/student"
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 WORKER = ["-m", "course_lib.grading.worker"]
@@ -47,16 +51,16 @@ WORKER = ["-m", "course_lib.grading.worker"]
 class Limits:
     memory_mb: int = 2048        # address space of each process
     cpu_seconds: int = 900       # CPU time of each process
-    processes: int = 256         # processes and threads of user 65534
+    processes: int = 64          # processes and threads of the sandbox's uid (as root: one uid per slot)
     file_mb: int = 64            # size of one file written
     tmp_mb: int = 256            # size of each tmpfs (/tmp, /dev/shm, the working folder)
     open_files: int = 256
 
-    def prlimit(self) -> list[str]:
+    def prlimit(self, processes: bool = True) -> list[str]:
         mb = 2**20
-        return ["prlimit", f"--as={self.memory_mb * mb}", f"--cpu={self.cpu_seconds}",
-                f"--nproc={self.processes}", f"--fsize={self.file_mb * mb}", f"--nofile={self.open_files}",
-                "--core=0", "--"]
+        nproc = [f"--nproc={self.processes}"] if processes else []
+        return ["prlimit", f"--as={self.memory_mb * mb}", f"--cpu={self.cpu_seconds}", *nproc,
+                f"--fsize={self.file_mb * mb}", f"--nofile={self.open_files}", "--core=0", "--"]
 
 
 def package_dir() -> Path:
@@ -161,8 +165,8 @@ def environment(data: list[Path]) -> dict:
     return env
 
 
-def command(limits: Limits, forbidden=()) -> tuple[list[str], list[int]]:
-    """The command line that starts a sandboxed worker, and the file descriptors it needs."""
+def command(limits: Limits, forbidden=(), slot: int = 0) -> tuple[list[str], list[int]]:
+    """The command line that starts a sandboxed worker in grading slot ``slot``, and the file descriptors it needs."""
     folders, as_root = binds(forbidden), os.geteuid() == 0
     staged = _stage(folders) if as_root else {}
     fds: list[int] = []
@@ -193,9 +197,9 @@ def command(limits: Limits, forbidden=()) -> tuple[list[str], list[int]]:
         fds.append(_memfd(Path(dest).name, data))
         args += ["--file", str(fds[-1]), dest]
     args += ["--chdir", HOME, sys.executable, *WORKER]
-    prefix = ["setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}", "--clear-groups", "--no-new-privs",
-              "--"] if as_root else []
-    return prefix + limits.prlimit() + args, fds
+    uid = SLOT_UIDS + slot
+    prefix = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs", "--"] if as_root else []
+    return prefix + limits.prlimit(processes=as_root) + args, fds
 
 
 def _popen(cmd, cwd=None, env=None, fds=(), stderr=None) -> subprocess.Popen:
@@ -203,8 +207,8 @@ def _popen(cmd, cwd=None, env=None, fds=(), stderr=None) -> subprocess.Popen:
                             cwd=cwd, env=env, pass_fds=tuple(fds), start_new_session=True)
 
 
-def start_sandboxed(limits: Limits, forbidden=(), stderr=None) -> subprocess.Popen:
-    cmd, fds = command(limits, forbidden)
+def start_sandboxed(limits: Limits, forbidden=(), stderr=None, slot: int = 0) -> subprocess.Popen:
+    cmd, fds = command(limits, forbidden, slot)
     try:
         return _popen(cmd, fds=fds, stderr=stderr)
     finally:
@@ -218,7 +222,7 @@ def start_plain(cwd, limits: Limits | None = None, stderr=None) -> subprocess.Po
     env = {**os.environ, "MPLBACKEND": "Agg", **{v: "1" for v in THREAD_VARS}}
     cmd = [sys.executable, *WORKER]
     if limits is not None and shutil.which("prlimit"):
-        cmd = limits.prlimit() + cmd
+        cmd = limits.prlimit(processes=False) + cmd
     return _popen(cmd, cwd=cwd, env=env, stderr=stderr)
 
 
@@ -251,7 +255,7 @@ def _self_test(forbidden) -> int:
         err.seek(0)
         print(f"{type(e).__name__}: {e}", err.read().decode(errors="replace")[-2000:], file=sys.stderr)
         return 1
-    reply = student.run_cell("import os\nassert os.getuid() == 65534", timeout=60)
+    reply = student.run_cell(f"import os\nassert os.getuid() == {SANDBOX_UID}", timeout=60)
     student.kill()
     if reply.get("re") != "ok":
         print(f"a cell did not run in the sandbox: {reply}", file=sys.stderr)
