@@ -704,3 +704,30 @@ def test_nbgrader_config_makes_each_notebook_an_assignment(tmp_path):
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}", course_id="nn-from-scratch") as gb:
         assert [a.name for a in gb.assignments] == [FIXTURE.stem]
+
+
+def test_gradebook_loads_the_scores_per_exercise_into_nbgraders_database(tmp_path, capsys):
+    """`python -m course_lib.grading gradebook DIR` writes what `grade` wrote (per test cell) through nbgrader's
+    API; loading twice updates the same entries; formgrader reads them from there."""
+    src = source()
+    tests = [(C.grade_id(c), C.points(c)) for c in C.test_cells(src)]
+    grades = []
+    for student, earned in (("alice", [1, 2, 3, 2, 2]), ("=bob", [1, 0, 3, 0, 0])):
+        g = grade.Grade(student, FIXTURE.stem, max_score=10, score=sum(earned))
+        g.tests = [{"grade_id": gid, "points": float(p), "max_points": pts, "status": "passed" if p else "failed"}
+                   for (gid, pts), p in zip(tests, earned)]
+        grades.append(g)
+    (tmp_path / "grades.csv").write_text(grade.grades_csv(grades))
+    (tmp_path / "grading_details.json").write_text(grade.details_json(grades, [], True))
+    db = tmp_path / "gradebook.db"
+    for _ in range(2):
+        assert cli.main(["gradebook", str(tmp_path), "--source", str(FIXTURE.parent), "--db", str(db)]) == 0
+    assert "2 grades loaded" in capsys.readouterr().out
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{db}", course_id="nn-from-scratch") as gb:
+        assert [a.name for a in gb.assignments] == [FIXTURE.stem] and len(gb.students) == 2
+        alice, bob = gb.find_submission(FIXTURE.stem, "alice"), gb.find_submission(FIXTURE.stem, "=bob")
+        assert (alice.score, alice.max_score, bob.score) == (10.0, 10.0, 4.0)
+        assert gb.find_grade("exfx_mse_tests", FIXTURE.stem, FIXTURE.stem, "=bob").score == 3.0
+    (tmp_path / "grades.csv").write_text(grade.grades_csv(grades[:1]))   # files of different runs: refused
+    assert cli.main(["gradebook", str(tmp_path), "--source", str(FIXTURE.parent), "--db", str(db)]) == 2
