@@ -731,3 +731,18 @@ def test_gradebook_loads_the_scores_per_exercise_into_nbgraders_database(tmp_pat
         assert gb.find_grade("exfx_mse_tests", FIXTURE.stem, FIXTURE.stem, "=bob").score == 3.0
     (tmp_path / "grades.csv").write_text(grade.grades_csv(grades[:1]))   # files of different runs: refused
     assert cli.main(["gradebook", str(tmp_path), "--source", str(FIXTURE.parent), "--db", str(db)]) == 2
+
+
+def test_without_a_sandbox_grading_refuses_unless_told_and_then_flags_every_row(tmp_path, monkeypatch, capsys):
+    (tmp_path / "alice").mkdir()
+    write(answered(), tmp_path / "alice" / FIXTURE.name)
+    args = ["grade", str(tmp_path), "--source", str(FIXTURE.parent), "--timeout", "30", "--jobs", "1", "--quiet"]
+    monkeypatch.setattr(sandbox, "problem", lambda *a, **k: "bwrap not found")
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "no sandbox for the students' code: bwrap not found" in err and "--unsandboxed" in err
+    assert not (tmp_path / "grades.csv").exists()
+    assert cli.main(args + ["--unsandboxed"]) == 0
+    rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
+    assert [(r["student"], r["score"], r["flags"]) for r in rows] == [("alice", "10", "unsandboxed")]
+    assert json.loads((tmp_path / "grading_details.json").read_text())["sandbox"] == "none (--unsandboxed)"
