@@ -554,7 +554,11 @@ def test_only_regular_files_inside_student_folders_are_graded_and_the_rest_is_li
     got = {(s.student, s.problem) for s in subs}
     assert got == {("alice", ""), ("mallory", "not_a_regular_file"), ("eve", "not_a_regular_file")}
     alice = next(s for s in subs if s.student == "alice")
-    assert alice.path == tmp_path / "alice" / "01_mini_lesson.ipynb" and alice.data == data
+    assert alice.path == tmp_path / "alice" / "01_mini_lesson.ipynb" and grade.read_regular(alice.path) == data
+    assert grade.read_regular(tmp_path / "mallory" / "01_mini_lesson.ipynb") is None
+    assert grade.read_regular(tmp_path / "eve" / "01_mini_lesson.ipynb") is None
+    with pytest.raises(ValueError):
+        grade.read_regular(alice.path, limit=100)
     reasons = {s["path"]: s["reason"] for s in skipped}
     assert reasons == {".hidden": "hidden folder or file",
                        "alice/.ipynb_checkpoints": ".ipynb_checkpoints (autosaves)",

@@ -90,13 +90,12 @@ class Submission:
     student: str
     notebook: str
     path: Path
-    data: bytes = b""
     problem: str = ""            # a flag when the file cannot be graded
 
 
 # ---------------------------------------------------------------- 1. find
 def find_submissions(root: Path, names: set, reserved=()) -> tuple[list[Submission], list[dict]]:
-    """The submissions under ``root`` (read into memory) and the skipped entries ``{"path", "reason"}``."""
+    """The submissions under ``root`` and the skipped entries ``{"path", "reason"}``."""
     root = Path(root)
     found: dict = {}
     skipped: list = []
@@ -138,7 +137,7 @@ def _walk_student(root: Path, folder: Path, names: set, found: dict, skip) -> No
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (here / d).is_symlink())
         for name in sorted(filenames):
             path = here / name
-            if not name.endswith(".ipynb") or name in NBGRADER_EXTRAS:
+            if not name.endswith(".ipynb"):
                 if name not in NBGRADER_EXTRAS:
                     skip(path, "not a notebook")
                 continue
@@ -146,20 +145,14 @@ def _walk_student(root: Path, folder: Path, names: set, found: dict, skip) -> No
                 skip(path, "not a notebook of the course" if not name.startswith(".") else "hidden file")
                 continue
             sub = Submission(student, path.stem, path)
-            st = os.lstat(path)
-            if not stat.S_ISREG(st.st_mode):
+            if not stat.S_ISREG(os.lstat(path).st_mode):
                 sub.problem = "not_a_regular_file"
-            elif st.st_size > MAX_NOTEBOOK_BYTES:
-                sub.problem = "unreadable"
-            else:
-                sub.data = _read_regular(path)
-                if sub.data is None:
-                    sub.problem = "not_a_regular_file"
             found.setdefault((student, path.stem), []).append(sub)
 
 
-def _read_regular(path: Path):
-    """The bytes of ``path``, refusing to follow a symbolic link or to read anything but a regular file."""
+def read_regular(path: Path, limit: int = MAX_NOTEBOOK_BYTES):
+    """The bytes of ``path``; ``None`` for a symbolic link or anything but a regular file. ``ValueError`` when it
+    is larger than ``limit``."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -167,7 +160,10 @@ def _read_regular(path: Path):
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
             return None
-        return f.read(MAX_NOTEBOOK_BYTES + 1)
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"larger than {limit // 2**20} MB")
+    return data
 
 
 # ---------------------------------------------------------------- 3. grade one
@@ -262,10 +258,14 @@ def grade_all(subs: list[Submission], sources: dict, settings: Settings, forbidd
             g.add_flag(sub.problem)
             return g
         try:
-            nb = C.reads(sub.data.decode("utf-8"))
+            data = read_regular(sub.path)
+            if data is None:
+                g.add_flag("not_a_regular_file")
+                return g
+            nb = C.reads(data.decode("utf-8"))
         except Exception as e:  # noqa: BLE001 -- any broken file
             g.add_flag("unreadable")
-            g.details["diagnostics"] = [f"cannot read the notebook: {type(e).__name__}"]
+            g.details["diagnostics"] = [f"cannot read the notebook: {type(e).__name__}: {str(e)[:100]}"]
             return g
         try:
             return in_a_slot(sources[sub.notebook], nb, sub.student, sub.notebook)
@@ -363,10 +363,12 @@ def _extras(path: Path) -> tuple:
     out = []
     for name in NBGRADER_EXTRAS:
         p = path.parent / name
-        if p.is_file() and not p.is_symlink() and p.stat().st_size < 4096:
-            data = _read_regular(p)
-            if data is not None:
-                out.append((name, data))
+        try:
+            data = read_regular(p, limit=4096)
+        except ValueError:
+            continue
+        if data is not None:
+            out.append((name, data))
     return tuple(out)
 
 
