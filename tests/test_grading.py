@@ -708,6 +708,9 @@ def test_nbgrader_config_makes_each_notebook_an_assignment(tmp_path):
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}", course_id="nn-from-scratch") as gb:
         assert [a.name for a in gb.assignments] == [FIXTURE.stem]
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    assert NbGraderAPI(coursedir=CourseDirectory(root=str(tmp_path))).get_source_assignments() == {FIXTURE.stem}
 
 
 def test_gradebook_loads_the_scores_per_exercise_into_nbgraders_database(tmp_path, capsys):
