@@ -30,7 +30,7 @@ help:
 	@echo "make test           set up .venv, make sure MNIST is there, run every test"
 	@echo "make data           fetch MNIST (or COURSE_MNIST_SOURCE=DIR make data to import a local copy)"
 	@echo "make notebooks      re-execute and clean every notebook (after editing one)"
-	@echo "make check NB=03    check your exercises in work/ (a number or a path; exit 1 when one fails)"
+	@echo "make check NB=03    check your exercises in work/ (a number or a path; fails when one does)"
 	@echo "make release        the student edition, into release/<notebook>/ (nbgrader's layout; links in source/)"
 	@echo "make grade SUBMISSIONS=DIR   grade DIR/<student>/<notebook>.ipynb (sandboxed) into DIR/grades.csv"
 	@echo "make test-browser   JupyterLab + headless Chromium widget tests"
