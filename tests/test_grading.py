@@ -593,6 +593,10 @@ def answered(gids=None, **overrides):
     return nb
 
 
+STEP_WRONG = "def step_function(x):\n    return (np.asarray(x) >= 0).astype(np.int64)"
+MSE_WRONG = "def mean_squared_error(y, t):\n    return float(np.sum((np.asarray(y) - np.asarray(t)) ** 2))"
+
+
 def test_self_check_unfinished_half_done_finished(tmp_path):
     unfinished = selfcheck.check(write(student_version(source()), tmp_path / "a.ipynb"), timeout=30)
     assert [r["status"] for r in unfinished["rows"]] == ["not_done"] * 5 and unfinished["notes"] == []
@@ -743,6 +747,9 @@ def test_gradebook_loads_the_scores_per_exercise_into_nbgraders_database(tmp_pat
 def test_without_a_sandbox_grading_refuses_unless_told_and_then_flags_every_row(tmp_path, monkeypatch, capsys):
     (tmp_path / "alice").mkdir()
     write(answered(), tmp_path / "alice" / FIXTURE.name)
+    (tmp_path / "bob").mkdir()
+    write(answered(exfx_step=STEP_WRONG, exfx_mse=MSE_WRONG), tmp_path / "bob" / FIXTURE.name)
+    monkeypatch.setenv("PYTHONOPTIMIZE", "2")   # an environment that strips asserts must not pass everyone
     args = ["grade", str(tmp_path), "--source", str(FIXTURE.parent), "--timeout", "30", "--jobs", "1", "--quiet"]
     monkeypatch.setattr(sandbox, "problem", lambda *a, **k: "bwrap not found")
     assert cli.main(args) == 2
@@ -751,5 +758,6 @@ def test_without_a_sandbox_grading_refuses_unless_told_and_then_flags_every_row(
     assert not (tmp_path / "grades.csv").exists()
     assert cli.main(args + ["--unsandboxed"]) == 0
     rows = list(csv.DictReader((tmp_path / "grades.csv").open()))
-    assert [(r["student"], r["score"], r["flags"]) for r in rows] == [("alice", "10", "unsandboxed")]
+    assert [(r["student"], r["score"], r["flags"]) for r in rows] == [("alice", "10", "unsandboxed"),
+                                                                      ("bob", "6", "unsandboxed")]
     assert json.loads((tmp_path / "grading_details.json").read_text())["sandbox"] == "none (--unsandboxed)"
