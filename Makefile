@@ -8,6 +8,7 @@ STUDENT_EXTRAS := student
 TEST_EXTRAS := student,dev,instructor,browser
 NB ?=
 SUBMISSIONS ?=
+GRADE_ARGS ?=
 PYTEST_ARGS ?=
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
@@ -38,7 +39,7 @@ help:
 	@echo "  make test-unit | test-notebooks | test-browser   parts of it"
 	@echo "  make bench            speed benchmarks -> bench/results.json"
 	@echo "Instructors"
-	@echo "  make release          the student edition of the notebooks, into release/"
+	@echo "  make release          the student edition, into release/<notebook>/ (nbgrader's layout; links in source/)"
 	@echo "  make grade SUBMISSIONS=DIR   grade DIR/<student>/<notebook>.ipynb (sandboxed) into DIR/grades.csv"
 
 venv:
@@ -79,19 +80,19 @@ notebooks: venv data
 
 check:
 	$(call setup,$(STUDENT_EXTRAS))
-	@test -n "$(NB)" || { echo "usage: make check NB=notebooks/01_perceptron.ipynb"; exit 2; }
-	$(PY) -m course_lib.grading validate $(NB)
+	@test -n "$(NB)" || { echo "usage: make check NB=03 (your work/03_*.ipynb) or NB=path/to/notebook.ipynb"; exit 2; }
+	@$(PY) -m course_lib.grading check $(NB)
 
 release: venv
 	$(PY) -m course_lib.grading release
 
 grade: venv
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR"; exit 2; }
-	$(PY) -m course_lib.grading grade $(SUBMISSIONS)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR [GRADE_ARGS='--unsandboxed ...']"; exit 2; }
+	$(PY) -m course_lib.grading grade $(SUBMISSIONS) $(GRADE_ARGS)
 
 bench: data
 	$(call setup,dev$(comma)bench)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf release artifacts .pytest_cache   # never work/: it holds the students' own notebooks
+	rm -rf release source artifacts .pytest_cache   # never work/: it holds the students' own notebooks

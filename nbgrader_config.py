@@ -1,32 +1,29 @@
-"""nbgrader configuration of the course (for nbgrader's own commands, e.g. on a JupyterHub).
+"""nbgrader configuration of the course (for nbgrader's own commands and its formgrader, e.g. on a JupyterHub).
 
-The whole course is **one nbgrader assignment called ``notebooks``** whose source is this project's
-``notebooks/`` folder, as it is -- no copying into ``source/``:
+**Each notebook is its own nbgrader assignment**, named after it (``01_perceptron``, ``02_activation_functions``,
+...), in nbgrader's standard layout at the project root:
 
-    nbgrader's path                 here
-    source/<assignment>/        ->  ./notebooks/            (source_directory ".")
-    release/<assignment>/       ->  release/notebooks/      (also what `make release` writes)
-    submitted/<student>/<assignment>/  ->  submitted/<student>/notebooks/   (`nbgrader collect`)
-    feedback/<student>/<assignment>/   ->  feedback/<student>/notebooks/   (`nbgrader release_feedback`)
+    source/<notebook>/<notebook>.ipynb     links to notebooks/<notebook>.ipynb   (made by `make release`)
+    release/<notebook>/<notebook>.ipynb    the student edition                   (made by `make release`)
+    submitted/<student>/<notebook>/        `nbgrader collect <notebook>`
+    feedback/<student>/<notebook>/         `python -m course_lib.grading grade submitted --feedback-dir feedback`,
+                                           then `nbgrader release_feedback <notebook>`
 
-`make release`, `make check` and `make grade` do not need this file (they use nbgrader's
-preprocessors as a library and grade with course_lib.grading); it is here so that
-`nbgrader generate_assignment notebooks`, `release_assignment`, `collect` and `release_feedback`
-work on the same layout. See docs/instructors.md.
+So formgrader lists the lessons, `nbgrader release_assignment 01_perceptron` hands out `release/01_perceptron/`,
+and `python -m course_lib.grading gradebook submitted` loads the grader's scores into the gradebook formgrader
+shows. Scores come from `make grade` (sandboxed), never from `nbgrader autograde` (which runs the students' code
+unsandboxed, as you). See docs/instructors.md.
 """
 import os
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
 
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
-c.CourseDirectory.source_directory = "."
 c.CourseDirectory.course_id = os.environ.get("COURSE_ID", "nn-from-scratch")
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
 
 # the student version of a solution region (the same stub as `make release`)
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-
-# only for nbgrader's own autograde (`make grade` has its own limits: see docs/instructors.md)
-c.Execute.timeout = 60
 
 # On a JupyterHub, the exchange folder shared by instructors and students, e.g.:
 # c.Exchange.root = "/srv/nbgrader/exchange"

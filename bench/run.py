@@ -31,6 +31,13 @@ Rows
 - ``convnet_train``: the book's ``SimpleConvNet`` trained to >= 0.985 MNIST test accuracy (``CONVNET``: He init,
   float32, Adam lr 0.002 halved after every epoch, batch 100, 2 epochs, ``Trainer``), with ``--best-threads`` BLAS
   threads, against the same network and recipe in PyTorch (``torch_*``) in the same run.
+- ``grading``: ``make grade`` of 100 submissions of one notebook (``GRADING["notebook"]``; copies of the source, so
+  every cell and every test runs to its end) on 2 cores (``--jobs 2``), sandboxed, calibration included.
+- ``grading_07``: the same for notebook 07 (the slowest: it trains networks before its exercises), with fewer
+  submissions (the time for 100 is scaled from them) and without calibration (so that it is timed even while 07's
+  tests do not meet the grader's rules; ``full_marks`` says whether they do).
+- ``sandbox_cost``: what the sandbox adds per notebook: the same submission of notebook 01 graded sandboxed and
+  ``--unsandboxed``, one at a time, interleaved; the difference of the medians.
 
 Usage: ``python bench/run.py [--repeats 3] [--threads 1] [--rows a,b] [--quick]``.
 """
@@ -81,9 +88,13 @@ BEST = {"hidden": [800, 800], "lr": 0.0015, "batch": 128, "epochs": 7, "decay_fr
 #: Seed 0 reaches 0.9867 after 2 epochs (2-core Intel Xeon VM, with 1 and with 2 threads); the shipped weights: 0.9892.
 CONVNET = {"lr": 0.002, "decay": 0.5, "batch": 100, "epochs": 2, "eval_n": 1000}
 
+#: Grading: the notebook of the 100-submission row (a lesson of typical length: see bench/README.md), and how many
+#: submissions of notebook 07 are graded to scale its figure to 100.
+GRADING = {"notebook": "04_loss_functions", "n": 100, "n_07": 10, "jobs": 2}
+
 ROWS = ("mnist", "twolayer_floor", "twolayer_course", "twolayer_torch", "keras_setup", "gradients", "best", "suite",
-        "conv_layer", "convnet_train")
-ONCE = {"best", "gradients", "suite", "convnet_train"}  # rows measured once per invocation (they take long)
+        "conv_layer", "convnet_train", "grading", "grading_07", "sandbox_cost")
+ONCE = {"best", "gradients", "suite", "convnet_train", "grading", "grading_07", "sandbox_cost"}  # measured once per run
 TWO_CORE_ROWS = {"best", "convnet_train"}  # targets set "on 2 cores": run with --best-threads
 
 
@@ -420,12 +431,61 @@ def row_convnet_train(epochs=CONVNET["epochs"], n_train=None, n_test=None, threa
         out["torch_test_acc"] = (model(Xte).argmax(1) == Tte).float().mean().item()
     out["course_over_torch"] = out["course_s"] / out["torch_s"]
     return out
+def _grade_copies(notebook: str, n: int, jobs: int, sandboxed: bool = True, calibrate: bool = True) -> dict:
+    """``make grade`` of ``n`` copies of a source notebook (honest, complete submissions): wall time and scores."""
+    import shutil
+    import tempfile
+
+    from course_lib.grading import grade
+
+    src = ROOT / "notebooks" / f"{notebook}.ipynb"
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+        root = Path(tmp) / "submitted"
+        for i in range(n):
+            (root / f"s{i:03d}").mkdir(parents=True)
+            shutil.copy(src, root / f"s{i:03d}" / src.name)
+        t0 = time.perf_counter()
+        grades, _ = grade.grade_folder(root, src.parent, grade.Settings(jobs=jobs, sandboxed=sandboxed),
+                                       calibrate=calibrate, progress=False)
+        wall = time.perf_counter() - t0
+    full = sum(g.score == g.max_score and set(g.flags) <= {"unsandboxed"} for g in grades)
+    return {"s": wall, "full_marks": full, "submissions": n}
+
+
+def row_grading(n=GRADING["n"], notebook=GRADING["notebook"], jobs=GRADING["jobs"], **_) -> dict:
+    r = _grade_copies(notebook, n, jobs)
+    return {"notebook": notebook, "submissions": n, "jobs": jobs, "s": r["s"], "per_submission_s": r["s"] / n,
+            "full_marks": r["full_marks"]}
+
+
+def row_grading_07(n=GRADING["n_07"], jobs=GRADING["jobs"], **_) -> dict:
+    r = _grade_copies("07_training_mnist", n, jobs, calibrate=False)
+    return {"submissions": n, "jobs": jobs, "s": r["s"], "per_submission_s": r["s"] / n,
+            "scaled_to_100_s": r["s"] / n * 100, "full_marks": r["full_marks"]}
+
+
+def row_sandbox_cost(n=5, notebook="01_perceptron", **_) -> dict:
+    """One submission graded (``grade.grade_one``: the trusted process, the student's process, the tests) with and
+    without the sandbox, ``n`` times each, interleaved so that a noisy neighbour slows both alike."""
+    from course_lib.grading import cells, grade
+
+    source = cells.read(ROOT / "notebooks" / f"{notebook}.ipynb")
+    times = {True: [], False: []}
+    for _ in range(n):
+        for sandboxed in (True, False):
+            t0 = time.perf_counter()
+            g = grade.grade_one(source, source, "bench", notebook, grade.Settings(jobs=1, sandboxed=sandboxed))
+            times[sandboxed].append(time.perf_counter() - t0)
+            assert g.score == g.max_score, (g.tests, g.details)
+    s, p = statistics.median(times[True]), statistics.median(times[False])
+    return {"notebook": notebook, "sandboxed_s": s, "unsandboxed_s": p, "added_s": s - p, "repeats": n}
 
 
 ROW_FUNCS = {name: globals()[f"row_{name}"] for name in ROWS}
 KEY_PREFIX = {"mnist": "mnist", "twolayer_floor": "twolayer", "twolayer_course": "twolayer",
               "twolayer_torch": "twolayer", "keras_setup": "keras_setup", "gradients": "gradients", "best": "best",
-              "suite": "suite", "conv_layer": "conv_layer", "convnet_train": "convnet"}
+              "suite": "suite", "conv_layer": "conv_layer", "convnet_train": "convnet",
+              "grading": "grading", "grading_07": "grading_07", "sandbox_cost": "sandbox_cost"}
 
 
 # --------------------------------------------------------------------------
@@ -515,7 +575,8 @@ def main(argv=None) -> int:
                 "twolayer_floor": {"iters": 50}, "keras_setup": {"epochs": 1, "n_train": 1000},
                 "best": {"epochs": 1, "n_train": 1000, "hidden": [20, 20]}, "gradients": {"sample": 20},
                 "conv_layer": {"n_images": 10, "n_loop": 1, "repeats": 1},
-                "convnet_train": {"epochs": 1, "n_train": 200, "n_test": 500}}
+                "convnet_train": {"epochs": 1, "n_train": 200, "n_test": 500},
+                "grading": {"n": 2}, "grading_07": {"n": 1}, "sandbox_cost": {"n": 1}}
     if args.row:
         kw = {"threads": args.threads, "full": args.full_numerical}
         if args.quick:
@@ -585,6 +646,9 @@ def main(argv=None) -> int:
         ("MNIST cache: <= 0.3 s", results.get("mnist.cache_load_s"), lambda v: v <= 0.3),
         ("convnet: test >= 0.985", results.get("convnet.course_test_acc"), lambda v: v >= 0.985),
         ("convnet: <= 120 s", results.get("convnet.course_s"), lambda v: v <= 120.0),
+        ("grading: 100 submissions on 2 cores <= 300 s", results.get("grading.s") if results.get("grading.submissions")
+         == 100 else None, lambda v: v <= 300.0),
+        ("grading: the sandbox adds <= 0.5 s per notebook", results.get("sandbox_cost.added_s"), lambda v: v <= 0.5),
     ]
     results["targets"] = {name: (None if not isinstance(v, (int, float)) else bool(ok(v)))
                           for name, v, ok in targets}

@@ -19,6 +19,9 @@ Helpers inside a block raise ``AssertionError`` with a short description:
 - ``expect_shape(actual, shape, what)``     ``np.shape(actual) == shape``;
 - ``expect_dtype(actual, kind, what)``      ``'float'``, ``'int'`` or ``'bool'``;
 - ``call_unchanged(f, *args)``              calls ``f(*args)`` and checks that no argument was modified.
+
+``on_student_side(cls, *args)`` makes a ``course_lib`` object (a network, a layer, an optimizer) to hand to the
+student's code -- in a notebook simply ``cls(*args)``; when the grader runs the test, in the student's process.
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ from contextlib import contextmanager
 import numpy as np
 
 __all__ = ["ExerciseCheckFailed", "requirement", "expect_close", "expect_shape", "expect_dtype", "call_unchanged",
-           "last_line"]
+           "last_line", "on_student_side"]
 
 
 class ExerciseCheckFailed(AssertionError):
@@ -154,3 +157,21 @@ def call_unchanged(f, *args, **kwargs):
             raise AssertionError(f"the call modified its input ({name}): compute a new array "
                                  f"and leave the caller's {type(new).__name__} as it was")
     return result
+
+
+#: Where ``on_student_side`` makes objects: ``None`` here; the grader sets it while it runs a test cell.
+STUDENT_SIDE = None
+
+
+def on_student_side(cls, *args, **kwargs):
+    """An instance of the ``course_lib`` class ``cls`` for the student's code to use (and change).
+
+    In a notebook this is ``cls(*args, **kwargs)``. The grader runs test cells in a process of their own and the
+    student's code in another: there the object is made in the student's process and the test gets a proxy, so
+    that ``train(net, ...)`` can update ``net.params`` in place as in the book. What its methods and attributes
+    return then comes from the student's process: compare it with objects the test makes itself
+    (``TwoLayerNet(...)`` with the same seed), not with the proxy's own methods.
+    """
+    if STUDENT_SIDE is None:
+        return cls(*args, **kwargs)
+    return STUDENT_SIDE(cls, *args, **kwargs)

@@ -3,14 +3,17 @@
 The cell format is nbgrader's (see docs/style.md): solution cells (``solution: true``) with a
 ``### BEGIN SOLUTION`` / ``### END SOLUTION`` region, and locked test cells (``grade: true``,
 ``points``) whose ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` block is removed from the
-student version. These helpers need only nbformat (students run the self-check without nbgrader).
+student version. Nothing here imports nbgrader, nor -- for a notebook in the current format -- nbformat,
+whose import costs seconds of CPU (its JSON-schema checkers): the grader reads every submission, and a
+student's self-check reads one, with ``read``/``reads`` below.
 """
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from dataclasses import dataclass, field
-
-import nbformat
+from pathlib import Path
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -92,6 +95,23 @@ def stub_solution(source: str) -> str:
     return "\n".join(out)
 
 
+def checksum(cell) -> str:
+    """nbgrader's checksum of a cell (``nbgrader.utils.compute_checksum``, without importing nbgrader)."""
+    m = hashlib.md5()
+    for part in (text(cell), cell.get("cell_type", ""), str(bool(meta(cell).get("grade"))), str(is_solution(cell)),
+                 str(bool(meta(cell).get("locked"))), grade_id(cell) or ""):
+        m.update(part.encode("utf-8"))
+    if meta(cell).get("grade"):
+        m.update(str(float(meta(cell)["points"])).encode())
+    return m.hexdigest()
+
+
+def edited_locked_cells(nb) -> list[str]:
+    """grade_ids of locked cells whose text no longer matches the checksum the release stored."""
+    return [grade_id(c) for c in nb.cells
+            if is_locked(c) and meta(c).get("checksum") and checksum(c) != meta(c)["checksum"]]
+
+
 def _norm(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
@@ -167,5 +187,56 @@ def restore(source_nb, submission_nb) -> Restored:
     return out
 
 
-def read(path) -> "nbformat.NotebookNode":
-    return nbformat.read(str(path), as_version=4)
+class Node(dict):
+    """A notebook, a cell or their metadata: a dict with attribute access, as nbformat's ``NotebookNode``."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+    def __delattr__(self, name):
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _node(x):
+    if isinstance(x, dict):
+        return Node((k, _node(v)) for k, v in x.items())
+    if isinstance(x, list):
+        return [_node(v) for v in x]
+    return x
+
+
+def reads(text: str):
+    """A notebook from its JSON text. Format 4 (what Jupyter writes) is read directly, every cell's ``source``
+    joined into one string as nbformat does; anything older goes through nbformat. ``ValueError`` when the text
+    is not a notebook."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or "nbformat" not in data:
+        raise ValueError("not a notebook (no 'nbformat' field)")
+    if data["nbformat"] != 4:
+        import nbformat
+        return nbformat.reads(text, as_version=4)
+    cells = data.get("cells")
+    if not isinstance(cells, list) or not all(isinstance(c, dict) and isinstance(c.get("cell_type"), str)
+                                              and isinstance(c.get("source", ""), (str, list)) for c in cells):
+        raise ValueError("not a notebook: malformed cells")
+    for cell in cells:
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(map(str, cell["source"]))
+        cell.setdefault("metadata", {})
+        if not isinstance(cell["metadata"], dict):
+            raise ValueError("not a notebook: malformed cell metadata")
+    return _node(data)
+
+
+def read(path):
+    """The notebook at ``path`` (see ``reads``)."""
+    return reads(Path(path).read_text(encoding="utf-8"))

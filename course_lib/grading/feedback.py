@@ -1,8 +1,9 @@
-"""Per-student feedback as a small, self-contained HTML page.
+"""Per-student feedback: one small, self-contained HTML page per notebook.
 
-Shows, per exercise: the points, what happened, the student's own code and the *visible* tests.
-Never shows hidden tests: not their code, not a traceback, not their output (a failure in the
-hidden part is reported only as such). Deterministic (no dates), so grading twice gives the same files.
+Per exercise: the points, what happened (a failed visible check's message; for a hidden check only its
+requirement and hint, or an assert's first line), the student's own code and the visible tests. Never the
+hidden tests' code, never a traceback of the grader; an error of the student's code as one short, escaped
+line. Deterministic (no dates), so grading twice gives the same bytes.
 """
 from __future__ import annotations
 
@@ -11,38 +12,39 @@ import html
 from . import cells as C
 
 FLAG_TEXT = {
-    "integrity": "Your code changed the testing environment (for example a library function or the notebook's "
-                 "input handling) or gave different results when re-run from a clean start. Your instructor will "
-                 "review this submission.",
-    "timeout": "Some code did not finish within the time limit (an infinite loop, or far too slow).",
-    "kernel_died": "Your code crashed the Python kernel (for example os._exit, or running out of memory).",
+    "timeout": "Some of your code did not finish within the time limit (an infinite loop, or far too slow).",
+    "crashed": "Your code crashed the process it ran in (os._exit, a fatal error, or the memory limit).",
     "memory": "Your code tried to use more memory than allowed.",
+    "integrity": "Your code interfered with the grader. Your instructor will review this submission.",
     "missing_cells": "Some exercise or test cells had been deleted; the original cells were put back and graded.",
     "modified_cells": "Some locked cells (tests) had been edited; the original tests were used.",
     "missing_notebook": "This notebook was not found in your submission.",
+    "not_a_regular_file": "Your submission was not a regular file (for example a link), so it was not graded.",
     "unreadable": "This notebook could not be read (is it a valid .ipynb file?).",
     "grader_error": "The grader could not grade this notebook; your instructor has been told.",
 }
 
 
-def _message(t, timeout_note: str) -> str:
-    if t.status == "passed":
-        return "Passed: the visible and the hidden tests."
-    if t.status == "failed_visible":
-        return f"A visible test failed: {t.message}" if t.message else "A visible test failed."
-    if t.status == "failed_hidden":
-        return ("The visible tests passed, but a hidden test failed. Think about other inputs: other shapes, "
-                "large or negative values, dtypes, not modifying the input. (Hidden tests are not shown.)")
-    if t.status == "timeout":
-        return f"The tests did not finish {timeout_note}: an infinite loop, or far too slow."
-    if t.status == "died":
-        return "Your code crashed the Python kernel while this exercise was tested."
-    if t.status == "tampered":
-        return "The testing environment was changed while these tests ran: no points."
-    return "Not tested (the kernel could not be restarted after an earlier crash)."
+def result_text(test: dict) -> str:
+    status, message = test["status"], test.get("message", "")
+    if status == "passed":
+        return "Passed."
+    if status == "not_done":
+        return "Not done yet."
+    if status == "failed" and test.get("part") == "hidden":
+        return f"The visible checks pass, but a hidden check failed: {message}" if message else \
+            "The visible checks pass, but a hidden check failed."
+    if status == "failed":
+        return f"A check failed: {message}" if message else "A check failed."
+    if status == "timeout":
+        return "Your code did not finish in time while this exercise was tested (an infinite loop, or far too slow)."
+    if status == "crashed":
+        return "Your code crashed the process it ran in while this exercise was tested."
+    return message or "Not tested."
 
 
-def render_feedback(grade, source_nb, timeout_note: str = "in time") -> str:
+def render(grade, source_nb) -> str:
+    """The feedback page of ``grade`` (a ``grade.Grade``) for the notebook ``source_nb``."""
     e = html.escape
     visible = {C.grade_id(c): C.split_hidden(C.text(c))[0] for c in source_nb.cells if C.is_test(c)}
     parts = [
@@ -55,7 +57,7 @@ def render_feedback(grade, source_nb, timeout_note: str = "in time") -> str:
         "</head><body>",
         f"<h1>{e(grade.notebook)}</h1>",
         f"<p>Student: <b>{e(grade.student)}</b></p>",
-        f"<p>Score: <b>{e(_fmt(grade.score))} / {e(_fmt(grade.max_score))}</b></p>",
+        f"<p>Score: <b>{e(fmt(grade.score))} / {e(fmt(grade.max_score))}</b></p>",
     ]
     for flag in grade.flags:
         if flag in FLAG_TEXT:
@@ -63,21 +65,21 @@ def render_feedback(grade, source_nb, timeout_note: str = "in time") -> str:
     if grade.tests:
         parts.append("<table><tr><th>exercise</th><th>points</th><th>result</th></tr>")
         for t in grade.tests:
-            cls = "passed" if t.status == "passed" else "failed"
-            parts.append(f'<tr><td>{e(t.grade_id)}</td><td>{e(_fmt(t.points))} / {e(_fmt(t.max_points))}</td>'
-                         f'<td class="{cls}">{e(t.status.replace("_", " "))}</td></tr>')
+            cls = "passed" if t["status"] == "passed" else "failed"
+            parts.append(f'<tr><td>{e(t["grade_id"])}</td><td>{e(fmt(t["points"]))} / {e(fmt(t["max_points"]))}</td>'
+                         f'<td class="{cls}">{e(t["status"].replace("_", " "))}</td></tr>')
         parts.append("</table>")
     for t in grade.tests:
-        parts.append(f"<h2>{e(t.grade_id)}: {e(_fmt(t.points))} / {e(_fmt(t.max_points))}</h2>")
-        parts.append(f"<p>{e(_message(t, timeout_note))}</p>")
-        code = grade.solutions.get(t.grade_id, "")
+        parts.append(f'<h2>{e(t["grade_id"])}: {e(fmt(t["points"]))} / {e(fmt(t["max_points"]))}</h2>')
+        parts.append(f"<p>{e(result_text(t))}</p>")
+        code = grade.solutions.get(t["grade_id"], "")
         if code.strip():
             parts.append(f"<h3>Your code</h3><pre>{e(code)}</pre>")
-        parts.append(f"<h3>Visible tests</h3><pre>{e(visible.get(t.grade_id, '').rstrip())}</pre>")
+        parts.append(f"<h3>Visible tests</h3><pre>{e(visible.get(t['grade_id'], '').rstrip())}</pre>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
-def _fmt(x) -> str:
+def fmt(x) -> str:
     x = round(float(x), 2)
     return str(int(x)) if x == int(x) else f"{x:g}"

@@ -1,85 +1,83 @@
-"""Autograde a folder of submissions: ``DIR/<student>/<notebook>.ipynb`` -> ``DIR/grades.csv``.
+"""Grade a folder of submissions: ``DIR/<student>/**/<notebook>.ipynb`` -> ``DIR/grades.csv`` and feedback.
 
-For every student and notebook:
-
-1. **restore** the submission against the instructor's source (``cells.restore``): original test
-   cells and metadata back, deleted cells re-inserted (flags ``modified_cells``, ``missing_cells``);
-2. **normal run** -- the restored notebook in a fresh bounded kernel, as nbgrader's autograde does;
-3. **clean run** -- a fresh kernel with only the student's definitions, then the original tests,
-   each between probes that restore and check modules and the IPython shell (``program``);
-4. **static checks** of the student's code (``static``);
-5. score = the clean run's; flags for anything suspicious; feedback HTML without hidden tests.
-
-Kernels are separate, resource-bounded processes; all files are written by this process after the
-kernels have finished, from tests read into memory before any student code ran. Submissions are
-graded concurrently (``jobs`` kernels at a time). Before grading, each source notebook is graded as
-if it were a submission (*calibration*): it must get full marks with no flag, else the grading
-environment is broken and grading stops instead of giving everyone wrong marks.
+1. **Find** the submissions (``find_submissions``): a notebook is recognised by its source's file name anywhere
+   in a student's folder; it must be a regular file reached without symbolic links (else its row is flagged
+   ``not_a_regular_file``, ungraded). Hidden folders, ``.ipynb_checkpoints``, unknown files, second copies:
+   skipped, and listed in the summary and in ``grading_details.json``.
+2. **Calibrate**: each source notebook is graded as if it were a submission, through the same sandbox; it must
+   get full marks with no flag, else grading stops with the reason (a test that needs a demo cell's variable, a
+   broken environment) instead of giving everyone wrong marks.
+3. **Grade** every submission in its own trusted process (``python -m course_lib.grading.engine``), ``jobs`` at a
+   time: the submission is restored against its source (``cells.restore``: original tests and metadata back;
+   flags ``missing_cells``, ``modified_cells``), its cells run in a bubblewrap sandbox, the source's tests run in
+   the trusted process. Without a usable sandbox grading refuses, unless ``sandboxed=False`` (``--unsandboxed``):
+   then every row is flagged ``unsandboxed``.
+4. **Write** ``grades.csv`` (cells escaped against formula injection), ``grading_details.json`` (for the
+   instructor) and one feedback page per row, first into a fresh temporary folder, then renamed into place.
 """
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-import secrets
+import os
+import queue
 import shutil
+import stat
+import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cells as C
-from .feedback import render_feedback
-from .harness import MARKER, parse_probe
-from .kernel import DIED, ERROR, NOT_RUN, OK, TIMEOUT, KernelRunner, StepResult
-from .program import clean_program, normal_program
-from .static import findings as static_findings
+from . import sandbox
+from .engine import MAX_STARTS, make_plan
+from .feedback import fmt, render
+from .remote import GRACE
 
 COLUMNS = ["student", "notebook", "score", "max_score", "flags"]
-FLAG_ORDER = ["integrity", "timeout", "kernel_died", "memory", "missing_cells", "modified_cells",
-              "missing_notebook", "unreadable", "grader_error"]
-RESERVED = {"feedback"}
+FLAG_ORDER = ["integrity", "timeout", "crashed", "memory", "missing_cells", "modified_cells", "missing_notebook",
+              "not_a_regular_file", "unreadable", "grader_error", "unsandboxed"]
+OUTPUTS = ("grades.csv", "grading_details.json")
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+NBGRADER_EXTRAS = ("timestamp.txt", "submission_secret.txt")
 
 
 class CalibrationError(RuntimeError):
-    """A source notebook does not get full marks through the grader: the environment is broken."""
+    """A source notebook does not get full marks through the grader: the environment (or a test) is broken."""
+
+
+class SandboxUnavailable(RuntimeError):
+    """Bubblewrap cannot be used here; grade with ``sandboxed=False`` (``--unsandboxed``) only knowingly."""
 
 
 @dataclass
 class Settings:
-    timeout: float = 60          # seconds per cell
-    memory_mb: int = 2048        # address-space limit per kernel
-    jobs: int = 2                # kernels at a time
-
-
-@dataclass
-class TestResult:
-    grade_id: str
-    points: float
-    max_points: float
-    status: str                  # passed, failed_visible, failed_hidden, timeout, died, tampered, not_run
-    message: str = ""            # safe to show the student (never hidden-test content)
-    hidden_part: bool = False    # the problem happened in the hidden part
+    timeout: float = 60          # seconds per cell and per test part
+    memory_mb: int = 2048        # address space of the student's process
+    jobs: int = os.cpu_count() or 1
+    sandboxed: bool = True
 
 
 @dataclass
 class Grade:
     student: str
     notebook: str
-    score: float = 0.0
     max_score: float = 0.0
+    score: float = 0.0
     flags: list = field(default_factory=list)
-    tests: list = field(default_factory=list)
-    normal_score: float | None = None
-    details: dict = field(default_factory=dict)
-    solutions: dict = field(default_factory=dict)   # test grade_id -> the student's code for it
-    folder: tuple = ()           # the notebook's folder inside the student's folder (nbgrader: ("notebooks",))
-    extras: tuple = ()           # nbgrader's timestamp.txt / submission_secret.txt next to the submission
+    tests: list = field(default_factory=list)        # dicts: grade_id, points, max_points, status, part, message, detail
+    details: dict = field(default_factory=dict)      # for the instructor: restored cells, cell errors, diagnostics
+    solutions: dict = field(default_factory=dict)    # test grade_id -> the student's code for it (feedback)
+    folder: tuple = ()                               # the notebook's folder inside the student's (nbgrader layout)
+    extras: tuple = ()                               # (name, bytes) of nbgrader's timestamp.txt etc. beside it
 
-    def add_flag(self, flag: str) -> None:
-        if flag not in self.flags:
-            self.flags.append(flag)
+    def add_flag(self, *flags) -> None:
+        for flag in flags:
+            if flag not in self.flags:
+                self.flags.append(flag)
         self.flags.sort(key=lambda f: FLAG_ORDER.index(f) if f in FLAG_ORDER else len(FLAG_ORDER))
 
     def row(self) -> dict:
@@ -87,17 +85,89 @@ class Grade:
                 "max_score": fmt(self.max_score), "flags": ";".join(self.flags)}
 
 
-def fmt(x: float) -> str:
-    x = round(float(x), 2)
-    return str(int(x)) if x == int(x) else f"{x:g}"
+@dataclass
+class Submission:
+    student: str
+    notebook: str
+    path: Path
+    problem: str = ""            # a flag when the file cannot be graded
 
 
-def _short(s: str, n: int = 400) -> str:
-    s = " ".join(str(s).split())
-    return s if len(s) <= n else s[: n - 3] + "..."
+# ---------------------------------------------------------------- 1. find
+def find_submissions(root: Path, names: set, reserved=()) -> tuple[list[Submission], list[dict]]:
+    """The submissions under ``root`` and the skipped entries ``{"path", "reason"}``."""
+    root = Path(root)
+    found: dict = {}
+    skipped: list = []
+
+    def skip(path: Path, reason: str):
+        skipped.append({"path": str(path.relative_to(root)), "reason": reason})
+
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        path = Path(entry.path)
+        if entry.name in OUTPUTS or entry.name in reserved:
+            continue
+        if entry.name.startswith("."):
+            skip(path, "hidden folder or file")
+        elif entry.is_symlink():
+            skip(path, "symbolic link (not followed)")
+        elif not entry.is_dir(follow_symlinks=False):
+            skip(path, "not a student folder")
+        else:
+            _walk_student(root, path, names, found, skip)
+    subs = []
+    for (student, notebook), candidates in sorted(found.items()):
+        regular = sorted((c for c in candidates if not c.problem), key=lambda c: (len(c.path.parts), str(c.path)))
+        chosen = regular[0] if regular else candidates[0]
+        for other in candidates:
+            if other is not chosen:
+                skip(other.path, f"a second copy of {notebook}.ipynb for {student}")
+        subs.append(chosen)
+    return subs, sorted(skipped, key=lambda s: s["path"])
 
 
-def _solutions_for_tests(nb) -> dict:
+def _walk_student(root: Path, folder: Path, names: set, found: dict, skip) -> None:
+    student = folder.name
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        for d in sorted(dirnames):
+            if d.startswith(".") or (here / d).is_symlink():
+                skip(here / d, ".ipynb_checkpoints (autosaves)" if d == ".ipynb_checkpoints" else
+                     "hidden folder" if d.startswith(".") else "symbolic link (not followed)")
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (here / d).is_symlink())
+        for name in sorted(filenames):
+            path = here / name
+            if not name.endswith(".ipynb"):
+                if name not in NBGRADER_EXTRAS:
+                    skip(path, "not a notebook")
+                continue
+            if name.startswith(".") or path.stem not in names:
+                skip(path, "not a notebook of the course" if not name.startswith(".") else "hidden file")
+                continue
+            sub = Submission(student, path.stem, path)
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                sub.problem = "not_a_regular_file"
+            found.setdefault((student, path.stem), []).append(sub)
+
+
+def read_regular(path: Path, limit: int = MAX_NOTEBOOK_BYTES):
+    """The bytes of ``path``; ``None`` for a symbolic link or anything but a regular file. ``ValueError`` when it
+    is larger than ``limit``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            return None
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"larger than {limit // 2**20} MB")
+    return data
+
+
+# ---------------------------------------------------------------- 3. grade one
+def solutions_for_tests(nb) -> dict:
     """For each test cell, the code of the solution cells since the previous test cell."""
     out, acc = {}, []
     for cell in nb.cells:
@@ -109,255 +179,229 @@ def _solutions_for_tests(nb) -> dict:
     return out
 
 
-async def _run(steps, settings: Settings, sem: asyncio.Semaphore, restart: bool):
-    async with sem:
-        with tempfile.TemporaryDirectory(prefix="grading-", ignore_cleanup_errors=True) as cwd:
-            runner = KernelRunner(timeout=settings.timeout, memory_mb=settings.memory_mb, cwd=cwd,
-                                  restart=restart)
-            return await runner.run(steps)
-
-
-def _memory(results) -> bool:
-    return any(r.ename == "MemoryError" for r in results)
-
-
-async def grade_notebook(source_nb, submission_nb, student: str, notebook: str, settings: Settings,
-                         sem: asyncio.Semaphore, normal_run: bool = True) -> Grade:
-    """Grade one submission (already read) against its source notebook.
-
-    ``normal_run=False`` skips the run of the whole notebook (only the clean re-run scores it): a
-    quick check used by the tests on the real notebooks."""
+def grade_one(source_nb, submission_nb, student: str, notebook: str, settings: Settings, forbidden=(),
+              slot: int = 0) -> Grade:
+    """Restore a submission (already read) against its source and grade it in a trusted process, in grading slot
+    ``slot`` (each of the ``jobs`` submissions graded at the same time has its own: ``sandbox.SLOT_UIDS``)."""
     g = Grade(student=student, notebook=notebook, max_score=C.max_score(source_nb))
     restored = C.restore(source_nb, submission_nb)
-    nb = restored.nb
     if restored.missing:
         g.add_flag("missing_cells")
     if restored.modified:
         g.add_flag("modified_cells")
-    g.details.update(missing_cells=restored.missing, modified_cells=restored.modified,
-                     foreign_ids=restored.stripped)
-    g.solutions = _solutions_for_tests(nb)
-
-    # static checks on the student's code: unlocked code cells that differ from every source cell
-    source_texts = {C._norm(C.text(c)) for c in source_nb.cells if c.get("cell_type") == "code"}
-    student_cells = [(i, C.text(c)) for i, c in enumerate(nb.cells)
-                     if c.get("cell_type") == "code" and not C.is_locked(c) and C._norm(C.text(c)) not in source_texts]
-    found = static_findings(student_cells, context=[C.text(c) for c in nb.cells if c.get("cell_type") == "code"])
-    g.details["static"] = found
-
-    nonce_n, nonce_c = secrets.token_hex(8), secrets.token_hex(8)
-    normal, clean = normal_program(nb, nonce_n), clean_program(nb, nonce_c, source_texts)
-    if normal_run:
-        res_n, res_c = await asyncio.gather(_run(normal.steps, settings, sem, restart=False),
-                                            _run(clean.steps, settings, sem, restart=True))
-    else:
-        res_c = await _run(clean.steps, settings, sem, restart=True)
-        res_n = [StepResult(status=OK, outputs=[{"output_type": "stream", "name": "stdout",
-                                                 "text": f"{MARKER} {nonce_n} " + '{"problems": []}'}])]
-        normal.tests = []
-    problems = []
-
-    # normal run: nbgrader's rule (a test cell passes when it raises nothing)
-    g.normal_score = sum(t["points"] for t in normal.tests if res_n[t["steps"]["cell"]].status == OK)
-    normal_broken = any(r.status in (TIMEOUT, DIED) for r in res_n) or res_n[0].status == NOT_RUN
-    if not normal_broken:
-        report = parse_probe(res_n[-1].stdout, nonce_n)
-        if report is None:
-            problems.append("normal run: the final probe's output was suppressed")
-        else:
-            problems += [f"normal run: {p}" for p in report["problems"]]
-
-    # clean run: the score
-    clean_broken = False
-    for t in clean.tests:
-        st = t["steps"]
-        vis, hid = res_c[st["visible"]], res_c[st["hidden"]] if "hidden" in st else None
-        before, after = res_c[st["before"]], res_c[st["after"]]
-        tr = TestResult(grade_id=t["grade_id"], points=0.0, max_points=t["points"], status="not_run")
-        tampered = []
-        for probe in (before, after):
-            if probe.status == OK:
-                report = parse_probe(probe.stdout, nonce_c)
-                if report is None:
-                    tampered.append("a probe's output was suppressed")
-                else:
-                    tampered += report["problems"]
-        parts = [(vis, False)] + ([(hid, True)] if hid is not None else [])
-        for r, hidden in parts:
-            if r.status == OK:
-                continue
-            tr.hidden_part = hidden
-            if r.status == ERROR:
-                tr.status = "failed_hidden" if hidden else "failed_visible"
-                if not hidden:
-                    tr.message = _short(f"{r.ename}: {r.evalue}" if r.evalue else r.ename)
-                    if r.ename == "NotImplementedError":
-                        tr.message += " (the exercise was not answered)"
-                    elif r.ename == "NameError":
-                        tr.message += " (is it defined in a def, import or assignment, in a cell without errors?)"
-            elif r.status == TIMEOUT:
-                tr.status = "timeout"
-                clean_broken = True
-            elif r.status == DIED:
-                tr.status = "died"
-                clean_broken = True
-            else:
-                tr.status = "not_run"
-            break
-        else:
-            tr.status, tr.points = "passed", t["points"]
-        if tampered:
-            problems += [f"clean run, {t['grade_id']}: {p}" for p in tampered]
-            if tr.status == "passed":
-                tr.status, tr.points = "tampered", 0.0
-        g.tests.append(tr)
-    g.score = sum(t.points for t in g.tests)
-
-    # flags
-    all_results = list(res_n) + list(res_c)
-    if any(r.status == TIMEOUT for r in all_results):
-        g.add_flag("timeout")
-    if any(r.status == DIED for r in all_results):
-        g.add_flag("kernel_died")
-    if _memory(all_results):
-        g.add_flag("memory")
-    if found or problems:
-        g.add_flag("integrity")
-    for name, res in (("normal", res_n), ("clean", res_c)):
-        if res[0].status != OK:  # our own first cell failed: not the student's doing
-            g.add_flag("grader_error")
-            problems.append(f"{name} run: the grading harness did not start ({res[0].status} {res[0].ename})")
-    if not normal_run:
-        g.normal_score = None
-    elif not normal_broken and not clean_broken and abs(g.normal_score - g.score) > 1e-9:
-        g.add_flag("integrity")
-        problems.append(f"score {fmt(g.normal_score)} in the normal run but {fmt(g.score)} in the clean re-run")
-    g.details["problems"] = problems
+    g.details.update(missing_cells=restored.missing, modified_cells=restored.modified, foreign_ids=restored.stripped)
+    g.solutions = solutions_for_tests(restored.nb)
+    plan = make_plan(restored.nb, source_nb)
+    job = {"plan": plan, "timeout": settings.timeout, "sandboxed": settings.sandboxed,
+           "limits": {"memory_mb": settings.memory_mb}, "forbidden": [str(f) for f in forbidden], "slot": slot}
+    budget = (settings.timeout + GRACE) * (2 * len(plan["items"]) + 4) * MAX_STARTS + 300
+    report = _run_trusted(job, budget, memory_mb=2 * settings.memory_mb + 2048)
+    if report is None:
+        g.add_flag("grader_error")
+        g.details["diagnostics"] = ["the trusted process failed or did not finish"]
+        g.tests = [{"grade_id": C.grade_id(c), "points": 0.0, "max_points": C.points(c), "status": "not_run",
+                    "part": "visible", "message": "not graded (grader error)", "detail": ""}
+                   for c in source_nb.cells if C.is_test(c)]
+        return g
+    g.tests = report["tests"]
+    g.score = sum(t["points"] for t in g.tests)
+    g.add_flag(*report["flags"])
+    g.details.update(cells=report["cells"], diagnostics=report["diagnostics"])
+    if not settings.sandboxed:
+        g.add_flag("unsandboxed")
     return g
 
 
-def find_submissions(root: Path, names: set[str]) -> tuple[dict, list[str]]:
-    """``{(student, notebook): path}`` for ``root/<student>/**/<notebook>.ipynb``, and warnings."""
-    found, warnings = {}, []
-    for sdir in sorted(p for p in root.iterdir() if p.is_dir()):
-        if sdir.name.startswith(".") or sdir.name in RESERVED:
-            continue
-        for p in sorted(sdir.rglob("*.ipynb"), key=lambda p: (len(p.parts), str(p))):
-            if ".ipynb_checkpoints" in p.parts:
-                continue
-            if p.stem not in names:
-                warnings.append(f"{p.relative_to(root)}: not a course notebook, skipped")
-                continue
-            key = (sdir.name, p.stem)
-            if key in found:
-                warnings.append(f"{p.relative_to(root)}: a second copy of {p.name} for {sdir.name}, skipped")
-                continue
-            found[key] = p
-    return found, warnings
-
-
-async def _grade_all(sources: dict, subs: dict, students: list, notebooks: list, settings: Settings,
-                     progress: bool, calibrate: bool, root: Path) -> list[Grade]:
-    sem = asyncio.Semaphore(max(1, settings.jobs))
-    if calibrate:
-        checks = await asyncio.gather(*(grade_notebook(sources[n], sources[n], "(source)", n, settings, sem)
-                                        for n in notebooks))
-        bad = [g for g in checks if g.score != g.max_score or g.flags]
-        if bad:
-            lines = [f"{g.notebook}: {fmt(g.score)}/{fmt(g.max_score)} flags={';'.join(g.flags)} "
-                     f"{[(t.grade_id, t.status, t.message) for t in g.tests if t.status != 'passed']} "
-                     f"{g.details.get('problems')} {g.details.get('static')}" for g in bad]
-            raise CalibrationError("the source notebooks do not get full marks through the grader "
-                                   "(is the environment complete?):\n  " + "\n  ".join(lines))
-
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=len(students) * len(notebooks), desc="grading", unit="notebook", file=sys.stderr)
-
-    async def one(student, notebook):
+def _run_trusted(job: dict, budget: float, memory_mb: int):
+    """Run the trusted process of one submission (bounded in memory and wall time too: the student's values pass
+    through it); its report, or ``None`` when it failed."""
+    env = {**os.environ, **{v: "1" for v in sandbox.THREAD_VARS}, "MPLBACKEND": "Agg"}
+    env.pop("PYTHONOPTIMIZE", None)   # -O would strip the tests' assert statements
+    cmd = [sys.executable, "-m", "course_lib.grading.engine"]
+    if shutil.which("prlimit"):
+        cmd = ["prlimit", f"--as={memory_mb * 2**20}", "--core=0", "--"] + cmd
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=err, env=env, start_new_session=True)
         try:
-            path = subs.get((student, notebook))
-            if path is None:
-                g = Grade(student, notebook, max_score=C.max_score(sources[notebook]))
-                g.add_flag("missing_notebook")
-                return g
-            try:
-                sub = C.read(path)
-            except Exception as e:
-                g = Grade(student, notebook, max_score=C.max_score(sources[notebook]))
-                g.add_flag("unreadable")
-                g.details["problems"] = [f"cannot read {path.name}: {_short(e, 200)}"]
-                return g
-            g = await grade_notebook(sources[notebook], sub, student, notebook, settings, sem)
-            g.folder = path.relative_to(root).parts[1:-1]
-            g.extras = tuple(str(p) for p in (path.parent / "timestamp.txt", path.parent / "submission_secret.txt")
-                             if p.is_file())
-            return g
-        except Exception as e:  # a bug or an unexpected state: never a silent zero
-            g = Grade(student, notebook, max_score=C.max_score(sources[notebook]))
-            g.add_flag("grader_error")
-            g.details["problems"] = [f"{type(e).__name__}: {_short(e, 300)}"]
-            return g
+            out, _ = proc.communicate(json.dumps(job).encode(), timeout=budget)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+            return None
+        if proc.returncode != 0:
+            err.seek(0)
+            sys.stderr.write(err.read()[-3000:].decode(errors="replace"))
+            return None
+    try:
+        return json.loads(out)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- 2 + 3. everything
+def grade_all(subs: list[Submission], sources: dict, settings: Settings, forbidden=(), calibrate: bool = True,
+              progress: bool = True) -> list[Grade]:
+    slots = queue.Queue()
+    for slot in range(max(1, settings.jobs)):
+        slots.put(slot)
+
+    def in_a_slot(source, nb, student, notebook) -> Grade:
+        slot = slots.get()
+        try:
+            return grade_one(source, nb, student, notebook, settings, forbidden, slot)
         finally:
+            slots.put(slot)
+
+    def one(sub: Submission) -> Grade:
+        g = Grade(sub.student, sub.notebook, max_score=C.max_score(sources[sub.notebook]))
+        if sub.problem:
+            g.add_flag(sub.problem)
+            return g
+        try:
+            data = read_regular(sub.path)
+            if data is None:
+                g.add_flag("not_a_regular_file")
+                return g
+            nb = C.reads(data.decode("utf-8"))
+        except Exception as e:  # noqa: BLE001 -- any broken file
+            g.add_flag("unreadable")
+            g.details["diagnostics"] = [f"cannot read the notebook: {type(e).__name__}: {str(e)[:100]}"]
+            return g
+        try:
+            return in_a_slot(sources[sub.notebook], nb, sub.student, sub.notebook)
+        except Exception as e:  # noqa: BLE001 -- a bug or an unexpected state: never a silent zero
+            g.add_flag("grader_error")
+            g.details["diagnostics"] = [f"{type(e).__name__}: {str(e)[:300]}"]
+            return g
+
+    with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
+        if calibrate:
+            names = sorted({s.notebook for s in subs if not s.problem})
+            checks = list(pool.map(lambda n: in_a_slot(sources[n], sources[n], "(source)", n), names))
+            bad = [g for g in checks if g.score != g.max_score or set(g.flags) - {"unsandboxed"}]
+            if bad:
+                lines = [f"{g.notebook}: {fmt(g.score)}/{fmt(g.max_score)} flags={';'.join(g.flags)} " + "; ".join(
+                         f"{t['grade_id']} {t['status']}: {t['detail'] or t['message']}" for t in g.tests
+                         if t["status"] != "passed") + " " + " ".join(g.details.get("diagnostics", [])) for g in bad]
+                raise CalibrationError("the source notebooks do not get full marks through the grader:\n  "
+                                       + "\n  ".join(lines))
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=len(subs), desc="grading", unit="notebook", file=sys.stderr)
+        grades = []
+        for g in pool.map(one, subs):
+            grades.append(g)
             if bar is not None:
                 bar.update(1)
-
-    try:
-        return list(await asyncio.gather(*(one(s, n) for s in students for n in notebooks)))
-    finally:
         if bar is not None:
             bar.close()
-
-
-def write_csv(grades: list[Grade], path: Path) -> None:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for g in sorted(grades, key=lambda g: (g.student, g.notebook)):
-        w.writerow(g.row())
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
-
-def details_json(grades: list[Grade]) -> str:
-    out = []
-    for g in sorted(grades, key=lambda g: (g.student, g.notebook)):
-        out.append({**g.row(), "normal_run_score": None if g.normal_score is None else fmt(g.normal_score),
-                    "tests": [{"grade_id": t.grade_id, "points": fmt(t.points), "max_points": fmt(t.max_points),
-                               "status": t.status} for t in g.tests],
-                    **{k: v for k, v in sorted(g.details.items())}})
-    return json.dumps(out, indent=1, sort_keys=False) + "\n"
-
-
-def grade_folder(root, source_dir, settings: Settings | None = None, progress: bool = True,
-                 calibrate: bool = True, log=print, feedback_dir=None) -> list[Grade]:
-    """Grade ``root/<student>/<notebook>.ipynb`` against ``source_dir/*.ipynb``; write the CSV,
-    ``grading_details.json`` (for the instructor) and ``feedback/<student>/<notebook>.html``.
-
-    Submissions may sit deeper in the student's folder (nbgrader's ``collect`` writes
-    ``submitted/<student>/notebooks/<notebook>.ipynb``): the feedback mirrors that folder, with
-    nbgrader's ``timestamp.txt`` and ``submission_secret.txt`` beside it, so that ``nbgrader
-    release_feedback`` can hand it out when ``feedback_dir`` is the course's ``feedback/``."""
-    settings = settings or Settings()
-    root, source_dir = Path(root), Path(source_dir)
-    sources = {}
-    for p in sorted(source_dir.glob("*.ipynb")):
-        nb = C.read(p)
-        if C.has_tests(nb):
-            sources[p.stem] = nb
-    subs, warnings = find_submissions(root, set(sources))
-    for w in warnings:
-        log(f"warning: {w}")
-    students = sorted({s for s, _ in subs})
-    notebooks = sorted({n for _, n in subs})
-    grades = asyncio.run(_grade_all(sources, subs, students, notebooks, settings, progress, calibrate, root))
-    write_csv(grades, root / "grades.csv")
-    (root / "grading_details.json").write_text(details_json(grades), encoding="utf-8")
-    feedback_dir = Path(feedback_dir) if feedback_dir else root / "feedback"
-    for g in grades:
-        out = feedback_dir.joinpath(g.student, *g.folder, f"{g.notebook}.html")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render_feedback(g, sources[g.notebook]), encoding="utf-8")
-        for extra in g.extras:  # what `nbgrader release_feedback` needs beside the HTML
-            shutil.copyfile(extra, out.parent / Path(extra).name)
     return grades
+
+
+# ---------------------------------------------------------------- 4. write
+def csv_cell(value: str) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    value = str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def grades_csv(grades: list[Grade]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for g in sorted(grades, key=lambda g: (g.student, g.notebook)):
+        w.writerow([csv_cell(g.row()[c]) for c in COLUMNS])
+    return buf.getvalue()
+
+
+def details_json(grades: list[Grade], skipped: list, sandboxed: bool) -> str:
+    rows = [{**g.row(), "flags": g.flags, "tests": g.tests, **{k: v for k, v in sorted(g.details.items())}}
+            for g in sorted(grades, key=lambda g: (g.student, g.notebook))]
+    doc = {"sandbox": "bubblewrap" if sandboxed else "none (--unsandboxed)", "grades": rows, "skipped": skipped}
+    return json.dumps(doc, indent=1) + "\n"
+
+
+def _place(src: Path, dest: Path) -> None:
+    """Move ``src`` to ``dest`` atomically (a copy and a rename when they are on different file systems)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(src, dest)
+    except OSError:
+        tmp = dest.with_name(f".{dest.name}.tmp")
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+
+
+def write_outputs(root: Path, feedback_dir: Path, grades: list[Grade], skipped: list, sources: dict,
+                  sandboxed: bool) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=".grading-", dir=root))
+    try:
+        files = {root / "grades.csv": grades_csv(grades),
+                 root / "grading_details.json": details_json(grades, skipped, sandboxed)}
+        copies = {}
+        for g in grades:
+            page = feedback_dir.joinpath(g.student, *g.folder, f"{g.notebook}.html")
+            files[page] = render(g, sources[g.notebook])
+            for name, data in g.extras:   # what `nbgrader release_feedback` needs beside the page
+                copies[page.parent / name] = data
+        staged = {}
+        for i, (dest, text) in enumerate(files.items()):
+            staged[dest] = staging / str(i)
+            staged[dest].write_text(text, encoding="utf-8")
+        for i, (dest, data) in enumerate(copies.items()):
+            staged[dest] = staging / f"x{i}"
+            staged[dest].write_bytes(data)
+        for dest, src in staged.items():
+            _place(src, dest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _extras(path: Path) -> tuple:
+    """nbgrader's small files beside a submission, as ``(name, bytes)``: regular files only."""
+    out = []
+    for name in NBGRADER_EXTRAS:
+        p = path.parent / name
+        try:
+            data = read_regular(p, limit=4096)
+        except ValueError:
+            continue
+        if data is not None:
+            out.append((name, data))
+    return tuple(out)
+
+
+def grade_folder(root, source_dir, settings: Settings | None = None, feedback_dir=None, calibrate: bool = True,
+                 progress: bool = True) -> tuple[list[Grade], list[dict]]:
+    """Grade ``root`` against the notebooks in ``source_dir``; write the CSV, the details and the feedback.
+
+    Returns the grades and the skipped entries. Raises ``SandboxUnavailable`` or ``CalibrationError``."""
+    settings = settings or Settings()
+    root, source_dir = Path(root).resolve(), Path(source_dir).resolve()
+    feedback_dir = Path(feedback_dir).resolve() if feedback_dir else root / "feedback"
+    sources = {p.stem: C.read(p) for p in sorted(source_dir.glob("*.ipynb"))}
+    sources = {k: nb for k, nb in sources.items() if C.has_tests(nb)}
+    forbidden = [source_dir, root, feedback_dir, sandbox.package_dir().parent / "notebooks"]
+    if settings.sandboxed:
+        why = sandbox.problem(forbidden)
+        if why:
+            raise SandboxUnavailable(why)
+    reserved = {feedback_dir.relative_to(root).parts[0]} if feedback_dir.is_relative_to(root) else set()
+    subs, skipped = find_submissions(root, set(sources), reserved)
+    grades = grade_all(subs, sources, settings, forbidden, calibrate, progress)
+    for g, sub in zip(grades, subs):
+        g.folder = sub.path.relative_to(root).parts[1:-1]
+        g.extras = _extras(sub.path)
+    # a student who submitted some notebooks but not others: a row for each missing one
+    students = sorted({g.student for g in grades})
+    have = {(g.student, g.notebook) for g in grades}
+    for student in students:
+        for notebook in sorted({g.notebook for g in grades}):
+            if (student, notebook) not in have:
+                g = Grade(student, notebook, max_score=C.max_score(sources[notebook]))
+                g.add_flag("missing_notebook")
+                grades.append(g)
+    write_outputs(root, feedback_dir, grades, skipped, sources, settings.sandboxed)
+    return sorted(grades, key=lambda g: (g.student, g.notebook)), skipped

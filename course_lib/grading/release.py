@@ -7,10 +7,17 @@ checksums again -- minus the two that need a gradebook database (``SaveCells``) 
 templated tests (``InstantiateTests``, unused here). So the release needs no course directory and
 no database, and is identical to what nbgrader's exchange would hand out (``nbgrader_config.py``
 maps the same layout for instructors who use nbgrader's own commands on a JupyterHub).
+
+Each notebook is its own nbgrader assignment, named after it: ``release()`` writes
+``release/<notebook>/<notebook>.ipynb`` (what ``nbgrader release_assignment <notebook>`` hands out), and
+``link_sources()`` makes ``source/<notebook>/<notebook>.ipynb`` a link to ``notebooks/<notebook>.ipynb`` (so
+that nbgrader's formgrader lists the lessons; the notebooks themselves stay where they are).
 """
 from __future__ import annotations
 
 import copy
+import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -21,7 +28,7 @@ from . import cells as C
 def student_version(nb):
     from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput,
                                         ClearSolutions, ComputeChecksums, LockCells)
-    nb = copy.deepcopy(nb)
+    nb = nbformat.from_dict(copy.deepcopy(nb))
     resources: dict = {}
     stub = {"python": C.STUB}
     pipeline = [LockCells(), ClearSolutions(code_stub=stub), ClearOutput(), CheckCellMetadata(),
@@ -64,14 +71,34 @@ def leaks(nb) -> list[str]:
 
 
 def release(paths, out_dir) -> list[Path]:
-    """Write the student version of every notebook in ``paths`` into ``out_dir``."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write the student version of every notebook in ``paths`` to ``out_dir/<stem>/<stem>.ipynb``."""
     written = []
-    for p in paths:
-        p = Path(p)
+    for p in map(Path, paths):
         nb = student_version(C.read(p))
-        dest = out_dir / p.name
-        nbformat.write(nb, str(dest))
+        dest = Path(out_dir) / p.stem / p.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.tmp")
+        nbformat.write(nb, str(tmp))
+        os.replace(tmp, dest)
         written.append(dest)
     return written
+
+
+def link_sources(paths, source_dir) -> list[Path]:
+    """``source_dir/<stem>/<stem>.ipynb`` -> the notebook (a relative link): nbgrader's source layout."""
+    made = []
+    for p in map(Path, paths):
+        link = Path(source_dir) / p.stem / p.name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        target = os.path.relpath(p.resolve(), link.parent.resolve())
+        if link.is_symlink() and os.readlink(link) == target:
+            made.append(link)
+            continue
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        try:
+            link.symlink_to(target)
+        except OSError:   # no symbolic links here (Windows without the privilege): a copy
+            shutil.copyfile(p, link)
+        made.append(link)
+    return made
