@@ -45,7 +45,7 @@ def step_parts(x, t, batch_size: int = 100, hidden_size: int = 50, dtype=np.floa
     x: ``(N, D)`` training images, t: ``(N,)`` labels (indices 0..C-1; ``C = t.max() + 1``).
     Batches are gathered from one shuffled order (``x[idx]``, as ``Trainer`` does), cast to ``dtype``.
     threads: the BLAS thread count during the measurement (``threadpoolctl.threadpool_limits``).
-    steps: how many steps to time (default: 20,000 images' worth, at least 20 and at most 300), after 5 steps
+    steps: how many steps to time (default: 20,000 images' worth, at least 50 and at most 300), after 5 steps
     of warm-up. Each part's figure is its **median** over the steps: a step that another program interrupted
     is one odd step, not a slower average. Returns ``{part: us}`` in the order the step runs them; the part
     names are the network's layer names (``'Affine1.forward'``, ...) plus ``'gather the batch'`` and ``'SGD.update'``.
@@ -57,7 +57,7 @@ def step_parts(x, t, batch_size: int = 100, hidden_size: int = 50, dtype=np.floa
     batch_size = int(batch_size)
     if not 1 <= batch_size <= N:
         raise ValueError(f"step_parts: batch_size must be between 1 and N = {N}, got {batch_size}")
-    steps = max(20, min(300, 20000 // batch_size)) if steps is None else int(steps)
+    steps = max(50, min(300, 20000 // batch_size)) if steps is None else int(steps)
     net = TwoLayerNet(D, hidden_size, int(t.max()) + 1, weight_init_std="he", seed=seed, dtype=dtype)
     layers = list(net.layers.items())
     affines = [layer for _, layer in layers if hasattr(layer, "dW")]
