@@ -1,0 +1,17 @@
+# mistake: scales grads in place (grads[key] *= lr), which changes the caller's gradients
+# caught-by: visible
+class MyMomentum:
+    """params[key] += v[key] after v[key] = momentum * v[key] - lr * grads[key]; v starts at 0."""
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        self.lr = lr
+        self.momentum = momentum
+        self.v = None
+
+    def update(self, params, grads):
+        if self.v is None:
+            self.v = {key: np.zeros_like(val) for key, val in params.items()}
+        for key in params:
+            grads[key] *= self.lr
+            self.v[key] = self.momentum * self.v[key] - grads[key]
+            params[key] += self.v[key]

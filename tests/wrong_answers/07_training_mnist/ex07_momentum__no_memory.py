@@ -1,0 +1,15 @@
+# mistake: starts the velocity from 0 at every call (no memory: plain SGD)
+# caught-by: visible
+class MyMomentum:
+    """params[key] += v[key] after v[key] = momentum * v[key] - lr * grads[key]; v starts at 0."""
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        self.lr = lr
+        self.momentum = momentum
+        self.v = None
+
+    def update(self, params, grads):
+        v = {key: np.zeros_like(val) for key, val in params.items()}
+        for key in params:
+            v[key] = self.momentum * v[key] - self.lr * grads[key]
+            params[key] += v[key]
