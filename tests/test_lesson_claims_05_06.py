@@ -15,6 +15,7 @@ import pytest
 
 from course_lib import gradient, layers, networks
 from course_lib.functions import cross_entropy_error, softmax
+from course_lib.gradient import GRADIENT_CHECK_TOL
 from course_lib.interactive import backprop
 from course_lib.interactive.descent import descent_path, function_2
 
@@ -25,6 +26,11 @@ H = 1e-4
 def _markdown(stem: str) -> str:
     nb = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
     return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def _code(stem: str) -> str:
+    nb = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "code")
 
 
 # ------------------------------------------------------------------ 05
@@ -86,7 +92,7 @@ def test_05_and_06_quote_the_parameter_and_loss_evaluation_counts_they_compute()
     assert sum(full.params[k].size for k in ("b1", "W2", "b2")) == 560 and "560" in text06
 
 
-def test_05_06_backprop_costs_two_to_three_loss_evaluations_so_the_numerical_gradient_is_10_4_times_slower():
+def test_05_06_backprop_costs_about_two_loss_evaluations_so_the_numerical_gradient_is_10_4_times_slower():
     """Counted in multiply-adds of the affine layers' matrix products (which dominate), not timed."""
     net = networks.TwoLayerNet(784, 50, 10, seed=0)
     madds = {"forward": 0, "backward": 0}
@@ -109,32 +115,86 @@ def test_05_06_backprop_costs_two_to_three_loss_evaluations_so_the_numerical_gra
     madds.update(forward=0, backward=0)
     net.gradient(x, t)
     ratio = (madds["forward"] + madds["backward"]) / loss_madds
-    assert 1.9 <= ratio <= 3.1, ratio  # "two to three loss evaluations": 2 when the first layer skips dx
+    assert 1.9 <= ratio <= 2.1, ratio  # "about two loss evaluations": the first layer skips dx
+    W1, W2 = net.params["W1"].shape, net.params["W2"].shape  # multiply-adds per image: W1's size, W2's size
+    assert f"{W1[0]} · {W1[1]} of the {W1[0]} · {W1[1]} + {W2[0]} · {W2[1]} multiply-adds" in " ".join(
+        _markdown("05_numerical_gradient").split())
+    assert np.prod(W1) / (np.prod(W1) + np.prod(W2)) > 0.98  # "the first layer holds almost all the work"
     assert 2 * 39_760 / ratio > 1e4  # "10^4 times faster (or more)"
+    for stem in ("05_numerical_gradient", "06_backpropagation"):
+        text = _markdown(stem)
+        assert "about two loss evaluations" in text and "two to three" not in text, stem
 
 
 # ------------------------------------------------------------------ 06
 def test_06_one_gradient_check_threshold_everywhere_and_the_text_states_it():
-    tol = inspect.signature(gradient.gradient_check).parameters["tol"].default
-    assert tol == 1e-6
-    for f in (gradient.check_network_gradients, backprop.check_bug, backprop.show_bug_check):
-        assert inspect.signature(f).parameters["tol"].default == tol, f.__name__
+    assert GRADIENT_CHECK_TOL == 1e-4
+    for f in (gradient.gradient_check, gradient.check_network_gradients, backprop.check_bug, backprop.show_bug_check):
+        assert "tol" not in inspect.signature(f).parameters, f.__name__  # no second threshold to pass around
     text = _markdown("06_backpropagation")
-    assert "10^{-6}" in text and "1e-6" in text
-    assert "10^{-7}" not in text and "1e-7" not in text  # the old, second threshold is gone
+    assert "GRADIENT_CHECK_TOL" in text and "10^{-4}" in text
+    for stale in ("below `1e-6`", "below $10^{-6}$", "10^{-8}", "1e-8", "below about"):
+        assert stale not in text, stale  # the old thresholds and the old "correct gives 1e-8" are gone
+    code = _code("06_backpropagation")  # demo cells and test cells
+    assert "from course_lib.gradient import GRADIENT_CHECK_TOL" in code
+    comparisons = [line for line in code.splitlines()
+                   if "relative" in line and re.search(r"[<>]", line) and "1e-2" not in line]
+    assert comparisons and all("GRADIENT_CHECK_TOL" in line for line in comparisons), comparisons
 
 
-def _small_check(dtype=np.float64):
+def test_06_the_first_affine_of_course_libs_network_skips_dx():
+    net = networks.TwoLayerNet(784, 50, 10, seed=0)
+    assert {k: v.needs_dx for k, v in net.layers.items() if k.startswith("Affine")} == {"Affine1": False, "Affine2": True}
+    x = np.random.default_rng(0).random((7, 784))
+    net.loss(x, np.arange(7))
+    dout = net.last_layer.backward(1)
+    for name in ("Affine2", "Activation1"):
+        dout = net.layers[name].backward(dout)
+    assert net.layers["Affine1"].backward(dout) is None  # "... and returns None"
+    assert net.layers["Affine1"].dW.shape == (784, 50) and net.layers["Affine1"].db.shape == (50,)
+
+
+def _check_setup(mnist, dtype=np.float64):
+    """Section 8's check: a 784-2-10 net (weight std 0.1, seed 0) on the first 3 test images."""
+    (_, _), (x_test, t_test) = mnist
     net = networks.TwoLayerNet(784, 2, 10, weight_init_std=0.1, seed=0, dtype=dtype)
-    x = np.random.default_rng(1).random((3, 784)).astype(dtype)
-    t = np.array([7, 2, 1])
-    return net, x, t
+    return net, x_test[:3].astype(dtype), t_test[:3].copy()
 
 
-def test_06_a_correct_backprop_agrees_to_1e_8_a_hundred_times_below_the_threshold():
-    net, x, t = _small_check()
+def test_06_a_correct_backprop_lands_at_delta_over_2_y_t_and_below_1e_9_without_delta(mnist):
+    net, x, t = _check_setup(mnist)
     g, n = net.gradient(x, t), net.numerical_gradient(x, t)
-    assert max(gradient.relative_error(g[k], n[k]) for k in g) < 1e-8
+    errors = gradient.gradient_check(g, n, verbose=False)
+    delta = inspect.signature(cross_entropy_error).parameters["delta"].default
+    assert delta == 1e-7  # "with delta = 10^-7"
+    y_right = softmax(net.predict(x))[np.arange(3), t]
+    assert np.allclose(y_right, 0.1, atol=0.01)  # "y_t ≈ 0.1"
+    predicted = float(np.mean(delta / (2 * y_right)))
+    assert np.isclose(predicted, 5e-7, rtol=0.05)  # "delta / (2 y_t) = 5 · 10^-7"
+    for name, err in errors.items():
+        assert abs(err["relative"] / predicted - 1) < 0.05, (name, err)  # "every relative error is close to 5e-7"
+        ratio = err["max_abs"] / np.max(np.abs(n[name]))
+        assert 0.5e-6 < ratio < 2e-6, (name, ratio)  # "the worst entry is off by about 10^-6 of the largest entry"
+    worst = max(err["relative"] for err in errors.values())
+    assert 100 <= GRADIENT_CHECK_TOL / worst <= 400  # "a couple of hundred times above what a correct check shows"
+    # the same check against the loss without delta: the numerical gradient's own error only
+    loss_0 = lambda W: cross_entropy_error(softmax(net.predict(x)), t, delta=0)  # noqa: E731
+    n0 = {k: gradient.numerical_gradient(loss_0, net.params[k]) for k in net.params}
+    worst_0 = max(err["relative"] for err in gradient.gradient_check(g, n0, verbose=False).values())
+    assert 0 < worst_0 < 1e-9 and worst / worst_0 > 1000  # "below 10^-9: more than a thousand times less"
+
+
+def test_06_one_confidently_wrong_sample_alone_lands_in_the_grey_zone_through_delta():
+    a = np.array([[0.0, 11.5, 0.0]])  # the right class 0 gets y_t ≈ 1e-5
+    t = np.array([0])
+    y = softmax(a)
+    assert 0.5e-5 < y[0, 0] < 2e-5
+    numeric = gradient.numerical_gradient(lambda s: cross_entropy_error(softmax(s), t), a.copy())
+    y_t = y[0, 0]
+    assert np.allclose(numeric, y_t / (y_t + 1e-7) * (y - np.eye(3)[t]), rtol=1e-6, atol=0)  # the text's formula
+    error = gradient.relative_error(y - np.eye(3)[t], numeric)
+    assert np.isclose(error, 1e-7 / (2 * y[0, 0]), rtol=0.05)  # "delta / (2 y_t) ≈ 5 · 10^-3"
+    assert GRADIENT_CHECK_TOL < error < 1e-2  # above the threshold, below what a bug shows: the grey zone
 
 
 def test_06_every_bug_of_the_widget_shows_a_relative_error_of_1e_2_or_more_where_it_breaks():
@@ -147,17 +207,21 @@ def test_06_every_bug_of_the_widget_shows_a_relative_error_of_1e_2_or_more_where
     assert set(expected) == set(backprop.BUGS)
     for bug, broken in expected.items():
         net = backprop.broken_network(bug)
-        g, n = net.gradient(x, t), net.numerical_gradient(x, t)
-        errors = {k: gradient.relative_error(g[k], n[k]) for k in g}
-        assert {k for k, e in errors.items() if e > 1e-6} == broken, bug
-        assert all(errors[k] >= 1e-2 for k in broken), (bug, errors)
+        errors = {k: e["relative"] for k, e in
+                  gradient.gradient_check(net.gradient(x, t), net.numerical_gradient(x, t), verbose=False).items()}
+        assert {k for k, e in errors.items() if e > GRADIENT_CHECK_TOL} == broken, bug
+        assert all(1e-2 <= errors[k] <= 1 for k in broken), (bug, errors)  # "a bug: 10^-2 to 1"
+        assert all(100 * GRADIENT_CHECK_TOL <= errors[k] for k in broken)  # "a hundred times below what a bug shows"
+        assert all(errors[k] < 1e-6 for k in set(errors) - broken), (bug, errors)
         if bug == "SoftmaxWithLoss: forgets / N":
             assert np.allclose(list(errors.values()), (4 - 1) / (4 + 1))  # (N - 1) / (N + 1), N = 4
+        assert backprop.show_bug_check(bug)["failing"] == sorted(broken, key=list(errors).index), bug
 
 
-def test_06_float32_fails_through_cancellation_not_through_the_stored_nudge():
-    for dtype, slope_error_range in ((np.float64, (0, 1e-8)), (np.float32, (1e-2, 1.01))):
-        net, x, t = _small_check(dtype)
+def test_06_float32_fails_through_cancellation_not_through_the_stored_nudge(mnist):
+    results = {}
+    for dtype in (np.float64, np.float32):
+        net, x, t = _check_setup(mnist, dtype)
         W2 = net.params["W2"]
         tmp = W2[0, 0]
         W2[0, 0] = tmp + H
@@ -167,12 +231,21 @@ def test_06_float32_fails_through_cancellation_not_through_the_stored_nudge():
         f_minus = net.loss(x, t)
         W2[0, 0] = tmp
         exact = float(net.gradient(x, t)["W2"][0, 0])
-        slope_error = abs((f_plus - f_minus) / (2 * H) - exact) / abs(exact)
-        assert abs(stored - H) / H < 1e-4  # the nudge is stored to about 5 digits even in float32
-        assert slope_error_range[0] <= slope_error < slope_error_range[1], (dtype, slope_error)  # 1: all cancelled
-    net, x, t = _small_check(np.float32)
-    g, n = net.gradient(x, t), net.numerical_gradient(x, t)
-    assert max(gradient.relative_error(g[k], n[k]) for k in g) > 1e-6  # the whole check fails in float32
+        step = float(np.spacing(dtype(f_plus)))
+        results[dtype] = dict(stored_off=abs(stored - H) / H, f=f_plus, diff=f_plus - f_minus, step=step,
+                              exact_steps=2 * H * exact / step,
+                              slope_off=abs((f_plus - f_minus) / (2 * H) - exact) / abs(exact))
+    r64, r32 = results[np.float64], results[np.float32]
+    assert 2.2 < r32["f"] < 2.4 and np.isclose(r32["step"], 2.4e-7, rtol=0.02)  # "about 2.3", "2.4 · 10^-7 apart"
+    assert 1e-7 <= abs(r32["diff"]) / r32["f"] < 1e-6  # "differ only in the 7th digit"
+    assert 1e-6 < r32["stored_off"] < 1e-4  # "the nudge is off by only about 10^-5 of itself" (5 digits)
+    steps = r32["diff"] / r32["step"]
+    assert steps == round(steps) and abs(r32["exact_steps"] - round(r32["exact_steps"])) > 0.05  # whole vs fraction
+    assert r32["slope_off"] >= 1e-2  # "off by percents"
+    assert 0.5e-6 < r64["slope_off"] < 2e-6  # "in float64 off by about 10^-6: that is delta again"
+    net, x, t = _check_setup(mnist, np.float32)
+    errors = gradient.gradient_check(net.gradient(x, t), net.numerical_gradient(x, t), verbose=False)
+    assert all(1e-3 <= e["relative"] < 5e-2 for e in errors.values()), errors  # "between 10^-3 and a few 10^-2"
 
 
 def test_06_the_sigmoid_graph_multiplies_out_to_y_times_1_minus_y():
