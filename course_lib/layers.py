@@ -257,7 +257,7 @@ class Dropout:
     def forward(self, x, train_flg: bool = True):
         x = np.asarray(x)
         if train_flg:
-            self.mask = self.rng.random(x.shape, dtype=np.float32) > self.dropout_ratio  # True = kept
+            self.mask = self.rng.random(x.shape) > self.dropout_ratio  # True = kept
             return x * self.mask
         else:
             return x * (1.0 - self.dropout_ratio)

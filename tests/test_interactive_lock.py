@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from course_lib import interactive  # noqa: E402
 from course_lib.interactive import activations, backprop, descent, forward, gates, losses, start  # noqa: E402
-from course_lib.interactive import trainer_ui  # noqa: E402
+from course_lib.interactive import regularization, trainer_ui  # noqa: E402
 
 
 def _controls(box):
@@ -85,6 +85,8 @@ BUILDERS = {
     "shopping_graph_widget": lambda: backprop.shopping_graph_widget(),
     "bug_check_widget": lambda: backprop.bug_check_widget(),
     "steepness_widget": lambda: start.steepness_widget(a=1.0),
+    "weight_decay_widget": lambda: regularization.weight_decay_widget(epochs=2),
+    "dropout_widget": lambda: regularization.dropout_widget(epochs=2),
 }
 
 

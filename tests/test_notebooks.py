@@ -16,7 +16,7 @@ import nbtool  # noqa: E402
 
 EXPECTED = [
     "00_start_here", "01_perceptron", "02_activation_functions", "03_forward_pass", "04_loss_functions",
-    "05_numerical_gradient", "06_backpropagation", "07_training_mnist",
+    "05_numerical_gradient", "06_backpropagation", "07_training_mnist", "08_overfitting",
 ]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LESSONS = [p for p in NOTEBOOKS if not p.name.startswith("00_")]
