@@ -7,7 +7,7 @@ libraries (NumPy's OpenBLAS, PyTorch's MKL/OpenMP) is set per process with envir
 ``torch.set_num_threads``, and recorded with the machine's load in ``bench/results.json``.
 
 Rows
-- ``mnist``: ``load_mnist()`` from the ``.npz`` cache.
+- ``mnist``: ``load_mnist()`` from the memory-mapped ``.npy`` cache.
 - ``twolayer_course``: the book's setup -- ``TwoLayerNet`` 784-50-10 ReLU (He init, float32), SGD lr 0.1,
   batch 100, 10,000 iterations -- trained by ``course_lib.training.Trainer`` (per-epoch accuracy on 1,000 train
   and 1,000 test images, as the torch row does). Time = ``trainer.train()``; accuracy on all 10,000 test images.
@@ -38,6 +38,11 @@ Rows
   tests do not meet the grader's rules; ``full_marks`` says whether they do).
 - ``sandbox_cost``: what the sandbox adds per notebook: the same submission of notebook 01 graded sandboxed and
   ``--unsandboxed``, one at a time, interleaved; the difference of the medians.
+- ``overfit``: chapter 6's overfitting set-up of notebook 08 (300 training images, 784-100x6-10 ReLU, Adam, 40
+  epochs: ``course_lib.interactive.regularization.train_overfit_setup``, the notebook's own runs) without a remedy,
+  with weight decay, with dropout, with both, and with early stopping (300 + 75 validation images, patience 5):
+  train accuracy on the 300 images, test accuracy and loss on all 10,000 test images, and the gap.
+- ``fashion``: the best course MLP on Fashion-MNIST within 60 s on 2 cores (see ``FASHION``; 2 BLAS threads).
 
 Usage: ``python bench/run.py [--repeats 3] [--threads 1] [--rows a,b] [--quick]``.
 """
@@ -92,10 +97,20 @@ CONVNET = {"lr": 0.002, "decay": 0.5, "batch": 100, "epochs": 2, "eval_n": 1000}
 #: submissions of notebook 07 are graded to scale its figure to 100.
 GRADING = {"notebook": "04_loss_functions", "n": 100, "n_07": 10, "jobs": 2}
 
+#: Notebook 08's remedies, as the notebook uses them.
+OVERFIT_ROW = {"weight_decay_lambda": 0.03, "dropout_ratio": 0.2, "epochs": 40, "patience": 5}
+#: The best course MLP on Fashion-MNIST within 60 s on 2 cores: MultiLayerNet 784-512-512-10 ReLU, He, float32, Adam
+#: lr 0.001 multiplied by 0.8 after every epoch from the 6th, batch 128, 15 epochs. Chosen on a validation split (the
+#: last 10,000 training images; trained on the first 50,000): 0.9015 there (784-800-800-10 for 12 epochs: 0.9001;
+#: 784-256-256-256-10 for 20 epochs: 0.9013; 512-512 with dropout 0.2: 0.9013), then trained on all 60,000.
+FASHION = {"hidden": [512, 512], "lr": 0.001, "batch": 128, "epochs": 15, "decay_from": 6, "decay": 0.8,
+           "eval_n": 1000}
+
 ROWS = ("mnist", "twolayer_floor", "twolayer_course", "twolayer_torch", "keras_setup", "gradients", "best", "suite",
-        "conv_layer", "convnet_train", "grading", "grading_07", "sandbox_cost")
-ONCE = {"best", "gradients", "suite", "convnet_train", "grading", "grading_07", "sandbox_cost"}  # measured once per run
-TWO_CORE_ROWS = {"best", "convnet_train"}  # targets set "on 2 cores": run with --best-threads
+        "overfit", "fashion", "conv_layer", "convnet_train", "grading", "grading_07", "sandbox_cost")
+ONCE = {"best", "gradients", "suite", "overfit", "fashion", "convnet_train", "grading", "grading_07",
+        "sandbox_cost"}  # rows measured once per invocation (they take long)
+TWO_CORE_ROWS = {"best", "fashion", "convnet_train"}  # targets set "on 2 cores": run with --best-threads
 
 
 # --------------------------------------------------------------------------
@@ -479,13 +494,80 @@ def row_sandbox_cost(n=5, notebook="01_perceptron", **_) -> dict:
             assert g.score == g.max_score, (g.tests, g.details)
     s, p = statistics.median(times[True]), statistics.median(times[False])
     return {"notebook": notebook, "sandboxed_s": s, "unsandboxed_s": p, "added_s": s - p, "repeats": n}
+def row_overfit(epochs=OVERFIT_ROW["epochs"], **_) -> dict:
+    import numpy as np
+
+    from course_lib.data import load_mnist
+    from course_lib.interactive.regularization import OVERFIT, data_loss, train_overfit_setup
+    from course_lib.networks_extend import MultiLayerNetExtend
+    from course_lib.training import Trainer
+    from course_lib.util import split_validation
+
+    (x_train, t_train), (x_test, t_test) = load_mnist()
+    lam, ratio = OVERFIT_ROW["weight_decay_lambda"], OVERFIT_ROW["dropout_ratio"]
+    out = {}
+    t0 = time.perf_counter()
+    for name, kwargs in (("plain", {}), ("weight_decay", {"weight_decay_lambda": lam}),
+                         ("dropout", {"dropout_ratio": ratio}),
+                         ("both", {"weight_decay_lambda": lam, "dropout_ratio": ratio})):
+        net = train_overfit_setup(epochs=epochs, seed=0, **kwargs)["network"]
+        train_acc = net.accuracy(x_train[:OVERFIT["n_train"]], t_train[:OVERFIT["n_train"]])
+        out[f"{name}_train_acc"], out[f"{name}_test_acc"] = train_acc, net.accuracy(x_test, t_test)
+        out[f"{name}_gap"] = train_acc - out[f"{name}_test_acc"]
+        out[f"{name}_test_loss"] = float(np.mean([data_loss(net, x_test[i:i + 1000], t_test[i:i + 1000])
+                                                  for i in range(0, 10000, 1000)]))
+    # early stopping, as in the notebook: 300 training + 75 validation images
+    (x_tr, t_tr), (x_val, t_val) = split_validation(x_train[:375], t_train[:375], validation_rate=0.2, seed=0)
+    net = MultiLayerNetExtend(784, OVERFIT["hidden"], 10, seed=0, dtype=np.float32)
+    trainer = Trainer(net, x_tr, t_tr, x_val=x_val, t_val=t_val, epochs=epochs, mini_batch_size=OVERFIT["batch"],
+                      optimizer="Adam", optimizer_param={"lr": OVERFIT["lr"]}, patience=OVERFIT_ROW["patience"],
+                      seed=0, progress=False)
+    trainer.train()
+    train_acc = net.accuracy(x_tr, t_tr)
+    out["early_stopping_train_acc"], out["early_stopping_test_acc"] = train_acc, net.accuracy(x_test, t_test)
+    out["early_stopping_gap"] = train_acc - out["early_stopping_test_acc"]
+    out["early_stopping_test_loss"] = float(np.mean([data_loss(net, x_test[i:i + 1000], t_test[i:i + 1000])
+                                                     for i in range(0, 10000, 1000)]))
+    out["early_stopping_epoch"] = trainer.best_epoch
+    out["seconds"] = time.perf_counter() - t0
+    out["setup"] = (f"300 MNIST images, 784-100x6-10 ReLU f32, Adam lr {OVERFIT['lr']}, {epochs} epochs; "
+                    f"weight decay {lam}, dropout {ratio}; early stopping: patience {OVERFIT_ROW['patience']} on 75 "
+                    f"validation images; test = all 10,000 test images")
+    return out
+
+
+def row_fashion(epochs=FASHION["epochs"], n_train=None, hidden=FASHION["hidden"], threads=1, seed=0, **_) -> dict:
+    import numpy as np
+
+    from course_lib.data import load_fashion_mnist
+    from course_lib.networks import MultiLayerNet
+    from course_lib.training import Trainer
+
+    (x_train, t_train), (x_test, t_test) = load_fashion_mnist()
+    x_train, t_train = x_train[:n_train], t_train[:n_train]
+    net = MultiLayerNet(784, hidden, 10, activation="relu", weight_init_std="he", seed=seed, dtype=np.float32)
+
+    def decay(trainer):  # a learning-rate schedule is a callback
+        if trainer.current_epoch >= FASHION["decay_from"]:
+            trainer.optimizer.lr *= FASHION["decay"]
+
+    trainer = Trainer(net, x_train, t_train, epochs=epochs, mini_batch_size=FASHION["batch"], optimizer="Adam",
+                      optimizer_param={"lr": FASHION["lr"]}, evaluate_sample_num_per_epoch=FASHION["eval_n"],
+                      seed=seed, progress=False, callbacks=[decay])
+    t0 = time.perf_counter()
+    trainer.train()
+    seconds = time.perf_counter() - t0
+    sizes = "-".join(str(h) for h in [784, *hidden, 10])
+    return {"train_s": seconds, "test_acc": net.accuracy(x_test, t_test), "threads": threads,
+            "model": f"MultiLayerNet {sizes} ReLU He f32, Adam lr {FASHION['lr']} x{FASHION['decay']} per epoch from "
+                     f"epoch {FASHION['decay_from']}, batch {FASHION['batch']}, {epochs} epochs, {threads} BLAS threads"}
 
 
 ROW_FUNCS = {name: globals()[f"row_{name}"] for name in ROWS}
 KEY_PREFIX = {"mnist": "mnist", "twolayer_floor": "twolayer", "twolayer_course": "twolayer",
               "twolayer_torch": "twolayer", "keras_setup": "keras_setup", "gradients": "gradients", "best": "best",
-              "suite": "suite", "conv_layer": "conv_layer", "convnet_train": "convnet",
-              "grading": "grading", "grading_07": "grading_07", "sandbox_cost": "sandbox_cost"}
+              "suite": "suite", "overfit": "overfit", "fashion": "fashion", "conv_layer": "conv_layer",
+              "convnet_train": "convnet", "grading": "grading", "grading_07": "grading_07", "sandbox_cost": "sandbox_cost"}
 
 
 # --------------------------------------------------------------------------
@@ -562,8 +644,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3, help="repeats of the fast rows (medians are reported)")
     ap.add_argument("--threads", type=int, default=1, help="BLAS / torch threads per process (default 1)")
     ap.add_argument("--best-threads", type=int, default=min(2, os.cpu_count() or 1),
-                    help="BLAS threads of the 'best' and 'convnet_train' rows (default 2: their targets are set "
-                         "for 2 cores)")
+                    help="BLAS threads of the 'best', 'fashion' and 'convnet_train' rows (default 2: their targets are "
+                         "set for 2 cores)")
     ap.add_argument("--rows", default=",".join(ROWS), help=f"comma-separated subset of {','.join(ROWS)}")
     ap.add_argument("--quick", action="store_true", help="tiny sizes: checks that every row runs (no real figures)")
     ap.add_argument("--full-numerical", action="store_true", help="time the numerical gradient of every parameter")
@@ -574,6 +656,7 @@ def main(argv=None) -> int:
     quick_kw = {"twolayer_course": {"iters": 50, "n_train": 2000}, "twolayer_torch": {"iters": 50, "n_train": 2000},
                 "twolayer_floor": {"iters": 50}, "keras_setup": {"epochs": 1, "n_train": 1000},
                 "best": {"epochs": 1, "n_train": 1000, "hidden": [20, 20]}, "gradients": {"sample": 20},
+                "overfit": {"epochs": 2}, "fashion": {"epochs": 1, "n_train": 1000, "hidden": [20, 20]},
                 "conv_layer": {"n_images": 10, "n_loop": 1, "repeats": 1},
                 "convnet_train": {"epochs": 1, "n_train": 200, "n_test": 500},
                 "grading": {"n": 2}, "grading_07": {"n": 1}, "sandbox_cost": {"n": 1}}
@@ -649,6 +732,8 @@ def main(argv=None) -> int:
         ("grading: 100 submissions on 2 cores <= 300 s", results.get("grading.s") if results.get("grading.submissions")
          == 100 else None, lambda v: v <= 300.0),
         ("grading: the sandbox adds <= 0.5 s per notebook", results.get("sandbox_cost.added_s"), lambda v: v <= 0.5),
+        ("fashion: test >= 0.89", results.get("fashion.test_acc"), lambda v: v >= 0.89),
+        ("fashion: <= 60 s", results.get("fashion.train_s"), lambda v: v <= 60.0),
     ]
     results["targets"] = {name: (None if not isinstance(v, (int, float)) else bool(ok(v)))
                           for name, v, ok in targets}
@@ -659,9 +744,10 @@ def main(argv=None) -> int:
     cfg = results["config"]
     blas = " ".join(cfg.get("numpy_blas", "BLAS ?").split()[:2])  # e.g. "OpenBLAS 0.3.31"
     print(f"\n{cfg.get('cpu_model')} ({cfg['cpu_count']} cores), {blas} running its {cfg['blas_kernel'] or '?'} kernels, "
-          f"torch {cfg['torch']}; {args.threads} thread(s) per process ('best', 'convnet_train': {args.best_threads}); load average "
+          f"torch {cfg['torch']}; {args.threads} thread(s) per process ('best', 'fashion', 'convnet_train': "
+          f"{args.best_threads}); load average "
           f"{cfg['load_average_before'][0]:.1f} -> {cfg['load_average_after'][0]:.1f}; "
-          f"medians of {args.repeats} (best, gradients, suite, convnet_train: 1)")
+          f"medians of {args.repeats} (best, gradients, suite, overfit, fashion, convnet_train, grading: 1)")
     forced = {k: v for k, v in cfg["openblas_kernel_env"].items() if v}
     own = cfg.get("blas_kernel_without_kernel_env")
     if forced and own and own != cfg["blas_kernel"]:

@@ -196,3 +196,150 @@ class SoftmaxWithLoss:
         dx[np.arange(batch_size), self.t] -= 1  # dx = y - t: t is 1 at the right class, 0 elsewhere
         dx = dx * (dout / batch_size)
         return dx
+
+
+# --------------------------------------------------------------------------
+# Chapter 6: layers that behave differently in training and at test time (``train_flg``)
+# --------------------------------------------------------------------------
+__all__ += ["Dropout", "BatchNormalization"]
+
+
+def _check_dout(layer: str, dout, expected) -> None:
+    if np.shape(dout) != tuple(expected):
+        raise ShapeError(f"{layer}.backward: dout has shape {np.shape(dout)}, but the forward output had shape "
+                         f"{tuple(expected)}; they must be equal")
+
+
+class Dropout:
+    """Dropout (Srivastava et al., 2014; the book's chapter 6).
+
+    forward(x, train_flg=True): ``x`` (any shape) -> the same shape. In training every unit is dropped
+    (set to 0) with probability ``dropout_ratio``, a new random choice at every call; at test time
+    (``train_flg=False``) every unit is kept and scaled by ``1 - dropout_ratio``, so that each unit's
+    expected output is the same in both modes.
+    backward(dout): ``dout`` (the forward output's shape) -> ``dx``: the gradient flows only through the
+    units the last training forward kept.
+
+    seed / rng: the masks come from ``np.random.default_rng(seed)``, or from the generator ``rng``
+    (a network can give all its Dropout layers one seeded generator), so a run can be repeated.
+    The book draws them with ``np.random.rand``.
+    """
+
+    def __init__(self, dropout_ratio: float = 0.5, seed=None, rng=None):
+        if not 0.0 <= dropout_ratio < 1.0:
+            raise ValueError(f"Dropout: dropout_ratio is the probability of dropping a unit, in [0, 1); "
+                             f"got {dropout_ratio}")
+        self.dropout_ratio = dropout_ratio
+        self.rng = rng if rng is not None else np.random.default_rng(seed)
+        self.mask = None
+
+    def forward(self, x, train_flg: bool = True):
+        x = np.asarray(x)
+        if train_flg:
+            self.mask = self.rng.random(x.shape) > self.dropout_ratio  # True = kept
+            return x * self.mask
+        else:
+            return x * (1.0 - self.dropout_ratio)
+
+    def backward(self, dout):
+        if self.mask is None:
+            raise RuntimeError("Dropout.backward: no mask yet -- call forward(x, train_flg=True) first")
+        _check_dout("Dropout", dout, self.mask.shape)
+        return dout * self.mask
+
+
+class BatchNormalization:
+    """Batch normalization (Ioffe & Szegedy, 2015; the book's chapter 6).
+
+    gamma, beta: ``(D,)`` -- the scale and shift learned after normalizing (held by reference, like
+    ``Affine``'s ``W`` and ``b``, so an optimizer that updates ``params['gamma1']`` in place updates the layer).
+    momentum: how slowly the running averages move. running_mean, running_var: ``(D,)`` or None (zeros,
+    made at the first forward pass).
+
+    forward(x, train_flg=True): ``x`` ``(N, D)`` (or ``(N, C, H, W)``, flattened per sample to
+    ``(N, C*H*W)`` as in the book) -> the same shape.
+    In training each feature is normalized with the mean and variance of *this batch*, and the running
+    averages are updated; at test time (``train_flg=False``) it is normalized with the running averages,
+    which are left as they are -- a test batch must not change the network.
+    backward(dout): ``dout`` (x's shape) -> ``dx``; sets ``dgamma`` and ``dbeta`` ``(D,)``.
+    """
+
+    eps = 1e-6  # keeps the division finite when a feature does not vary in a batch (the book writes 10e-7)
+
+    def __init__(self, gamma, beta, momentum: float = 0.9, running_mean=None, running_var=None):
+        gamma = np.asarray(gamma)
+        beta = np.asarray(beta)
+        if gamma.ndim != 1 or beta.shape != gamma.shape:
+            raise ShapeError(f"BatchNormalization: gamma and beta must both be (D,); got gamma {gamma.shape} "
+                             f"and beta {beta.shape}")
+        self.gamma = gamma
+        self.beta = beta
+        self.momentum = momentum
+        self.input_shape = None  # (N, D) for a fully connected layer, (N, C, H, W) after a convolution
+
+        # the averages used at test time
+        self.running_mean = running_mean
+        self.running_var = running_var
+
+        # what backward needs
+        self.batch_size = None
+        self.xc = None
+        self.xn = None
+        self.std = None
+        self.dgamma = None
+        self.dbeta = None
+
+    def forward(self, x, train_flg: bool = True):
+        x = np.asarray(x)
+        self.input_shape = x.shape
+        if x.ndim < 2:
+            raise ShapeError(f"BatchNormalization: x has shape {x.shape}, expected a batch (N, {self.gamma.shape[0]}); "
+                             "for one sample use x.reshape(1, -1)")
+        x = x.reshape(x.shape[0], -1)
+        if x.shape[1] != self.gamma.shape[0]:
+            raise ShapeError(f"BatchNormalization: x has shape {self.input_shape} ({x.shape[1]} features per "
+                             f"sample) but gamma has shape {self.gamma.shape}; they must match")
+        if self.running_mean is None:
+            D = x.shape[1]
+            self.running_mean = np.zeros(D, dtype=x.dtype)
+            self.running_var = np.zeros(D, dtype=x.dtype)
+
+        if train_flg:
+            mu = x.mean(axis=0)
+            xc = x - mu
+            var = np.mean(xc**2, axis=0)
+            std = np.sqrt(var + self.eps)
+            xn = xc / std
+
+            self.batch_size = x.shape[0]
+            self.xc = xc
+            self.xn = xn
+            self.std = std
+            self.running_mean = self.momentum * self.running_mean + (1 - self.momentum) * mu
+            self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var
+        else:
+            xc = x - self.running_mean
+            xn = xc / np.sqrt(self.running_var + self.eps)
+
+        out = self.gamma * xn + self.beta
+        return out.reshape(self.input_shape)
+
+    def backward(self, dout):
+        if self.xc is None:
+            raise RuntimeError("BatchNormalization.backward: call forward(x, train_flg=True) first")
+        _check_dout("BatchNormalization", dout, self.input_shape)
+        dout = np.asarray(dout).reshape(self.xc.shape)
+
+        dbeta = dout.sum(axis=0)
+        dgamma = np.sum(self.xn * dout, axis=0)
+        dxn = self.gamma * dout
+        dxc = dxn / self.std
+        dstd = -np.sum((dxn * self.xc) / (self.std * self.std), axis=0)
+        dvar = 0.5 * dstd / self.std
+        dxc += (2.0 / self.batch_size) * self.xc * dvar  # dxc is a new array: dout is left as it was
+        dmu = np.sum(dxc, axis=0)
+        dx = dxc - dmu / self.batch_size
+
+        self.dgamma = dgamma
+        self.dbeta = dbeta
+        return dx.reshape(self.input_shape)

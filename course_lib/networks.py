@@ -156,7 +156,7 @@ class MultiLayerNet(_LayerNet):
         rng = np.random.default_rng(seed)
         sizes = [input_size, *list(hidden_size_list), output_size]
         self._n_affine = len(sizes) - 1
-        self.weight_decay_lambda = weight_decay_lambda
+        self.weight_decay_lambda = float(weight_decay_lambda)  # a NumPy float64 would make float32 gradients float64
         self.params = {}
         self.layers = OrderedDict()
         for i in range(1, len(sizes)):

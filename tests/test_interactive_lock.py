@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from course_lib import interactive  # noqa: E402
 from course_lib.interactive import activations, backprop, descent, forward, gates, losses, numpy_axes, start  # noqa: E402
-from course_lib.interactive import trainer_ui  # noqa: E402
+from course_lib.interactive import regularization, trainer_ui  # noqa: E402
 from course_lib.interactive import convolution as cnn  # noqa: E402
 
 
@@ -89,6 +89,8 @@ BUILDERS = {
     "reduction_widget": lambda: numpy_axes.reduction_widget(),
     "output_size_widget": lambda: cnn.output_size_widget(),
     "filter_editor": lambda: cnn.filter_editor(np.random.default_rng(0).random((28, 28))),
+    "weight_decay_widget": lambda: regularization.weight_decay_widget(epochs=2),
+    "dropout_widget": lambda: regularization.dropout_widget(epochs=2),
 }
 
 

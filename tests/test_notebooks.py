@@ -16,7 +16,7 @@ import nbtool  # noqa: E402
 
 EXPECTED = [
     "00_start_here", "00b_numpy", "01_perceptron", "02_activation_functions", "03_forward_pass", "04_loss_functions",
-    "05_numerical_gradient", "06_backpropagation", "07_training_mnist", "09_cnn", "A1_speed",
+    "05_numerical_gradient", "06_backpropagation", "07_training_mnist", "08_overfitting", "09_cnn", "A1_speed",
 ]
 #: The course in reading order (docs/style.md); "Next" links follow it. Appendices (``A1_speed``) are optional
 #: reading beside it. A notebook may link to one that another branch is still writing.

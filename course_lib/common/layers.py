@@ -1,1 +1,8 @@
-from course_lib.convolution import Convolution, Pooling  # noqa: F401 -- book chapter 7
+"""The book's ``common/layers.py``: layers with ``forward`` / ``backward`` (``course_lib.layers``, ``course_lib.convolution``)."""
+import numpy as np  # noqa: F401 -- part of `from ... import *`, as in the book
+
+from ..convolution import Convolution, Pooling
+from ..layers import Affine, BatchNormalization, Dropout, Relu, Sigmoid, SoftmaxWithLoss
+
+__all__ = ["np", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout", "BatchNormalization", "Convolution",
+           "Pooling"]

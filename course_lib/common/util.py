@@ -1,1 +1,7 @@
-from course_lib.convolution import col2im, conv_output_size, im2col  # noqa: F401 -- book chapter 7
+"""The book's ``common/util.py``: smoothing, shuffling, im2col (``course_lib.util``, ``course_lib.convolution``)."""
+import numpy as np  # noqa: F401 -- part of `from ... import *`, as in the book
+
+from ..convolution import col2im, conv_output_size, im2col
+from ..util import shuffle_dataset, smooth_curve
+
+__all__ = ["np", "smooth_curve", "shuffle_dataset", "conv_output_size", "im2col", "col2im"]
