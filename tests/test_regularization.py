@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from course_lib.functions import cross_entropy_error, softmax
-from course_lib.gradient import numerical_gradient, relative_error
+from course_lib.gradient import GRADIENT_CHECK_TOL, numerical_gradient, relative_error
 from course_lib.layers import Affine, BatchNormalization, Dropout, ShapeError
 from course_lib.networks import MultiLayerNet
 from course_lib.networks_extend import MultiLayerNetExtend
@@ -172,7 +172,7 @@ def test_multilayernet_weight_decay_loss_and_gradient(rng, activation):
     assert np.isclose(net.loss(x, t), plain.loss(x, t) + penalty)
     grads, num = net.gradient(x, t), net.numerical_gradient(x, t)
     for key in net.params:
-        assert relative_error(grads[key], num[key]) < 1e-7, key
+        assert relative_error(grads[key], num[key]) < GRADIENT_CHECK_TOL, key
     plain_grads = plain.gradient(x, t)
     assert np.allclose(grads["W2"], plain_grads["W2"] + lam * net.params["W2"])
     assert np.allclose(grads["b2"], plain_grads["b2"])  # biases are not decayed
@@ -210,7 +210,7 @@ def test_extend_with_batchnorm_and_weight_decay_passes_a_gradient_check(rng):
     for key in ("b1", "b2"):  # batch norm subtracts the batch mean: a bias before it changes nothing
         assert np.abs(grads[key]).max() < 1e-12 and np.abs(num[key]).max() < 1e-9, key
     for key in grads.keys() - {"b1", "b2"}:
-        assert relative_error(grads[key], num[key]) < 1e-6, key
+        assert relative_error(grads[key], num[key]) < GRADIENT_CHECK_TOL, key
 
 
 def test_extend_with_dropout_passes_a_gradient_check_with_fixed_masks(rng):
@@ -229,7 +229,7 @@ def test_extend_with_dropout_passes_a_gradient_check_with_fixed_masks(rng):
         net.params[key][...] = 0.1 + rng.random(net.params[key].shape)
     grads, num = net.gradient(x, t), net.numerical_gradient(x, t)
     for key in grads:
-        assert relative_error(grads[key], num[key]) < 1e-7, key
+        assert relative_error(grads[key], num[key]) < GRADIENT_CHECK_TOL, key
 
 
 def test_extend_predicts_in_test_mode_by_default(rng):
