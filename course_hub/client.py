@@ -95,6 +95,11 @@ class NotebookRun:
     def ok(self) -> bool:
         return self.stopped_at is None
 
+    @property
+    def failed(self) -> list[CellResult]:
+        """Every cell that failed and is not tagged raises-exception (with ``stop=False``, all of them)."""
+        return [c for c in self.cells if c.status != "ok" and not (c.status == "error" and "raises-exception" in c.tags)]
+
 
 class Kernel:
     """One kernel of a user's server, driven over its websocket (Jupyter's JSON messages)."""
@@ -246,9 +251,10 @@ class UserServer:
                                               "kernel": {"name": "python3"}}, timeout=120)
         return Kernel(self, s["kernel"]["id"], s["id"])
 
-    def run_notebook(self, path: str, cell_timeout: float = 300.0, keep_kernel: bool = False):
+    def run_notebook(self, path: str, cell_timeout: float = 300.0, keep_kernel: bool = False, stop: bool = True):
         """Run the notebook's code cells in order in a new kernel of the user's server (Run All). Returns a
-        ``NotebookRun`` (and the ``Kernel`` too with ``keep_kernel``)."""
+        ``NotebookRun`` (and the ``Kernel`` too with ``keep_kernel``). ``stop=False`` goes on after a failing
+        cell (``failed`` lists them) unless the kernel died or timed out."""
         nb = self.get_file(path)["content"]
         kernel = self.start_kernel(path)
         t0 = time.monotonic()
@@ -262,8 +268,9 @@ class UserServer:
                 r.index, r.tags = i, tuple(cell.get("metadata", {}).get("tags", []))
                 cells.append(r)
                 if r.status != "ok" and not (r.status == "error" and "raises-exception" in r.tags):
-                    stopped = r
-                    break
+                    stopped = stopped or r
+                    if stop or r.status != "error":
+                        break
         finally:
             if not keep_kernel:
                 kernel.close()
