@@ -5,7 +5,8 @@ comma := ,
 VENV := .venv
 PY := $(VENV)/bin/python
 STUDENT_EXTRAS := student
-TEST_EXTRAS := student,dev,instructor,browser
+TEST_EXTRAS := student,dev,instructor,browser,hub
+HUB_EXTRAS := student,hub
 NB ?=
 SUBMISSIONS ?=
 PYTEST_ARGS ?=
@@ -114,7 +115,9 @@ bench: data
 	$(PY) bench/run.py
 	$(PY) bench/hub_load.py --students $(HUB_BENCH_STUDENTS) --prefix "$(HUB_PREFIX)"
 
-hub: venv data
+hub:
+	$(call setup,$(HUB_EXTRAS))
+	@$(PY) -m course_lib.data fetch
 	$(PY) -m course_hub --hub-dir "$(HUB_DIR)" up --prefix "$(HUB_PREFIX)" --ip "$(HUB_IP)" --port "$(HUB_PORT)" \
 	  --instructor "$(HUB_INSTRUCTOR)" --students "$(HUB_STUDENTS)" --mem-limit-mb "$(HUB_MEM_MB)" \
 	  --cpu-limit "$(HUB_CPUS)" $(if $(HUB_PASSWORDS),--passwords "$(HUB_PASSWORDS)")

@@ -156,8 +156,10 @@ def data(s: HubSettings, say=print) -> None:
 
 def course_directory(s: HubSettings, notebooks: list[Path], say=print) -> Path:
     """``~<instructor>/course``: the sources (with solutions), nbgrader_config.py and the release, for nbgrader's
-    commands and the grader. Sources and release are refreshed from the checkout; submissions and feedback
-    stay."""
+    commands and the grader. Sources and release follow the checkout (edit the lessons there); a source the
+    instructor changed here is kept (and said so); submissions and feedback are never touched."""
+    import hashlib
+    import json
     import pwd
 
     from .publish import release_tree, write_tree
@@ -165,19 +167,34 @@ def course_directory(s: HubSettings, notebooks: list[Path], say=print) -> Path:
     user = pwd.getpwnam(s.instructor)
     course = Path(user.pw_dir) / COURSE_DIR
     (course / "notebooks").mkdir(parents=True, exist_ok=True)
-    for p in notebooks:
-        _copy_if_changed(p, course / "notebooks" / p.name)
-    _copy_if_changed(Path(s.repo) / "nbgrader_config.py", course / "nbgrader_config.py")
+    manifest = course / ".course_hub_versions.json"
+    written = json.loads(manifest.read_text()) if manifest.exists() else {}
+    for src in [*notebooks, Path(s.repo) / "nbgrader_config.py"]:
+        rel = f"notebooks/{src.name}" if src.suffix == ".ipynb" else src.name
+        dest, data = course / rel, src.read_bytes()
+        if dest.exists():
+            current = hashlib.sha256(dest.read_bytes()).hexdigest()
+            if current == hashlib.sha256(data).hexdigest():
+                written[rel] = current
+                continue
+            if written.get(rel) != current:
+                say(f"kept {dest}: changed in the course directory (the checkout has another version)")
+                continue
+        dest.write_bytes(data)
+        written[rel] = hashlib.sha256(data).hexdigest()
+    manifest.write_text(json.dumps(written, indent=1, sort_keys=True) + "\n")
     write_tree(release_tree(notebooks), course / "release")
+    # nbgrader's formgrader (in the instructor's JupyterLab) finds the course directory here
+    user_config = Path(user.pw_dir) / ".jupyter" / "nbgrader_config.json"
+    if not user_config.exists():
+        user_config.parent.mkdir(exist_ok=True)
+        user_config.write_text(json.dumps({"CourseDirectory": {"root": str(course)}}, indent=1) + "\n")
+        os.chown(user_config.parent, user.pw_uid, user.pw_gid)
+        os.chown(user_config, user.pw_uid, user.pw_gid)
     for path in [course, *course.rglob("*")]:
         os.chown(path, user.pw_uid, user.pw_gid, follow_symlinks=False)
     os.chmod(course, 0o700)
     return course
-
-
-def _copy_if_changed(src: Path, dest: Path) -> None:
-    if not dest.exists() or dest.read_bytes() != src.read_bytes():
-        shutil.copyfile(src, dest)
 
 
 def exchange(s: HubSettings) -> Path:
@@ -215,13 +232,21 @@ def hub_folder(s: HubSettings) -> None:
 
 
 def lock_repository(s: HubSettings) -> str:
-    """The checkout holds the solutions: no access for other users (o-rwx on its top folder)."""
+    """The checkout holds the solutions: no access for other users (o-rwx on its top folder; g-rwx too when one
+    of the hub's users is in its group)."""
+    import grp
+    import pwd
+
     repo = Path(s.repo)
-    mode = stat.S_IMODE(repo.stat().st_mode)
-    if mode & 0o007:
-        os.chmod(repo, mode & ~0o007)
-        return f"{repo}: mode {oct(mode)} -> {oct(mode & ~0o007)} (other users cannot read the sources)"
-    return f"{repo}: mode {oct(mode)} (other users cannot read the sources)"
+    st = repo.stat()
+    mode = stat.S_IMODE(st.st_mode)
+    group = grp.getgrgid(st.st_gid)
+    members = set(group.gr_mem) | {p.pw_name for p in pwd.getpwall() if p.pw_gid == st.st_gid}
+    closed = 0o077 if members & set(s.users) else 0o007
+    if mode & closed:
+        os.chmod(repo, mode & ~closed)
+        return f"{repo}: mode {oct(mode)} -> {oct(mode & ~closed)} (the hub's users cannot read the sources)"
+    return f"{repo}: mode {oct(mode)} (the hub's users cannot read the sources)"
 
 
 def hub_config_path(s: HubSettings) -> Path:

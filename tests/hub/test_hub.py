@@ -19,6 +19,7 @@ import pwd
 import re
 import shutil
 import socket
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -97,6 +98,10 @@ def course_repo_url(hub) -> str:
     return "file://" + str(hub.settings.course_repo)
 
 
+def git(*args, cwd=None) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
 def cell_texts(nb: dict) -> list[str]:
     return [source_text(c) for c in nb["cells"]]
 
@@ -123,9 +128,7 @@ def test_make_hub_starts_the_class_and_prints_url_accounts_and_link(hub):
     # the published course: nbgrader's release layout, the same bytes as the student edition
     clone = Path(tempfile.mkdtemp(prefix="nnfst-clone-"))
     try:
-        from course_hub.publish import _git
-
-        _git("clone", "--quiet", str(s.course_repo), str(clone / "c"))
+        git("clone", "--quiet", str(s.course_repo), str(clone / "c"))
         published = {str(p.relative_to(clone / "c")): p.read_bytes() for p in (clone / "c").rglob("*.ipynb")
                      if ".git" not in p.parts}
     finally:
@@ -136,17 +139,15 @@ def test_make_hub_starts_the_class_and_prints_url_accounts_and_link(hub):
 
 def test_make_hub_again_changes_nothing(hub):
     from course_hub import process
-    from course_hub.publish import _git
-
     s = hub.settings
     pid, passwords = process.hub_pid(s), hub.passwords
-    head = _git("rev-parse", "HEAD", cwd=s.publish_dir).stdout
+    head = git("rev-parse", "HEAD", cwd=s.course_repo)
     r = hub.make("hub")
     assert r.returncode == 0, r.stdout + r.stderr
     assert f"already running (pid {pid})" in r.stdout
     assert "course published" in r.stdout and "up to date" in r.stdout
     assert process.hub_pid(s) == pid and hub.passwords == passwords
-    assert _git("rev-parse", "HEAD", cwd=s.publish_dir).stdout == head, "a publication without changes made a commit"
+    assert git("rev-parse", "HEAD", cwd=s.course_repo) == head, "a publication without changes made a commit"
 
 
 def test_logins_are_checked_by_the_hubs_authenticator(hub):
@@ -187,10 +188,19 @@ def test_students_cannot_read_what_is_not_theirs(hub):
             continue  # made by the first release
         r = hub.as_user(s1, cmd)
         assert r.returncode != 0 and "Permission denied" in r.stderr, f"{s1} could do `{' '.join(cmd)}` ({what})"
-    # what every student needs: the environment, the course package, MNIST
-    r = hub.as_user(s1, ["python", "-c", "from course_lib.data import load_mnist; (x, t), _ = load_mnist(); "
-                                         "print(x.shape)"])
+
+
+def test_every_student_runs_the_course_package_without_the_repository(hub):
+    """The hub's environment holds the course package installed non-editable (students cannot read the checkout):
+    what the lessons load must come with it or from the shared data folder."""
+    r = hub.as_user(STUDENTS[0], ["python", "-c", "from course_lib.data import load_mnist; (x, t), _ = load_mnist(); "
+                                                  "print(x.shape)"])
     assert r.returncode == 0 and "(60000, 784)" in r.stdout, r.stderr
+    r = hub.as_user(STUDENTS[0], ["python", "-c", "from course_lib.data import load_sample_weights; "
+                                                  "print(sorted(load_sample_weights()))"])
+    assert r.returncode == 0, ("notebook 03's pretrained weights cannot be loaded from an installed course_lib "
+                               "(load_sample_weights looks only beside the checkout; make hub puts the file in "
+                               f"COURSE_DATA_DIR):\n{r.stderr[-500:]}")
 
 
 # --------------------------------------------------------------------------
