@@ -29,11 +29,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _port_free(port: int) -> bool:
+def _port_free(port: int, ip: str = "127.0.0.1") -> bool:
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind (TIME_WAIT is fine)
         try:
-            sock.bind(("127.0.0.1", port))
+            sock.bind((ip, port))
             return True
         except OSError:
             return False
@@ -108,7 +108,7 @@ def cmd_up(args) -> int:
     else:
         print(f"WARNING: no per-user memory/CPU limits ({why}); kernels still get the address-space limit.")
     s.cgroups = parents
-    if not _port_free(s.port):
+    if not _port_free(s.port, s.local_ip):
         print(f"port {s.port} is in use on this machine: choose another one (HUB_PORT=...)", file=sys.stderr)
         return 2
     for field in ("hub_port", "proxy_api_port"):

@@ -50,7 +50,7 @@ def proxy_pid(s: HubSettings) -> int | None:
 
 def hub_answers(s: HubSettings, timeout: float = 3.0) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{s.port}/hub/api/", timeout=timeout) as r:
+        with urllib.request.urlopen(f"http://{s.local_ip}:{s.port}/hub/api/", timeout=timeout) as r:
             return "version" in json.loads(r.read())
     except (urllib.error.URLError, OSError, ValueError):
         return False

@@ -110,6 +110,11 @@ class HubSettings:
         return [self.instructor, *self.students]
 
     @property
+    def local_ip(self) -> str:
+        """The address this machine reaches the hub at."""
+        return "127.0.0.1" if self.ip in ("", "0.0.0.0", "::") else self.ip
+
+    @property
     def url(self) -> str:
         host = self.ip
         if host in ("", "0.0.0.0", "::"):
