@@ -22,6 +22,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 from pathlib import Path
 
 import psutil
@@ -217,6 +218,9 @@ def test_three_students_log_in_and_get_the_course_through_the_link(hub):
         events = me.pull(course_repo_url(hub), "main", COURSE)
         assert events[-1]["phase"] == "finished", events
         assert (home(user) / NB_PATH).read_bytes() == release
+        with pytest.raises(urllib.error.HTTPError) as e:  # nbgrader's formgrader is the instructor's tool
+            me.api("GET", "/formgrader")
+        assert e.value.code == 404
         servers[user] = me
     hub.state["servers"] = servers
 
