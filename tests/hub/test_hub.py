@@ -463,6 +463,8 @@ def test_a_kernel_over_the_users_share_is_stopped_and_the_student_is_told(hub):
     cg = UserCgroup(hub.settings.cgroups, user)
     before_files = tree_digest(home(user) / COURSE)
     kills = cg.oom_kills()
+    server = [pid for pid in cg.pids() if "jupyterhub-singleuser" in " ".join(psutil.Process(pid).cmdline())]
+    assert len(server) == 1, server
     share = int(MEM_MB * 0.6) * 2**20 // 8
     a, b = me.start_kernel("a.ipynb"), me.start_kernel("b.ipynb")
     try:
@@ -471,8 +473,9 @@ def test_a_kernel_over_the_users_share_is_stopped_and_the_student_is_told(hub):
         deadline = time.monotonic() + 30
         while cg.oom_kills() == kills and time.monotonic() < deadline:
             time.sleep(0.5)
-        assert cg.oom_kills() == kills + 1, "the kernel's OOM killer did not act on the user's cgroup"
-        assert me.server_model().get("ready"), "the student's server itself was stopped"
+        # one kernel is stopped (now and then both: the second allocation can go on while the first victim exits)
+        assert cg.oom_kills() > kills, "the kernel's OOM killer did not act on the user's cgroup"
+        assert psutil.pid_exists(server[0]) and me.server_model().get("ready"), "the student's server was stopped"
         told = []
         for k in (a, b):
             deadline = time.monotonic() + 60
