@@ -117,14 +117,16 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m course_lib.workspace", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("sync", help="make or update your working copies in work/")
+    y = sub.add_parser("sync", help="make or update your working copies in work/")
+    y.add_argument("--work", type=Path, default=WORK, help="the folder of the working copies (default: work/)")
     s = sub.add_parser("solution", help="the reference solutions of one notebook, into work/solutions/")
     s.add_argument("notebook", help="a number (03) or a name (03_forward_pass)")
     args = ap.parse_args(argv)
     if args.cmd == "sync":
-        for line in sync():
+        for line in sync(work=args.work):
             print(line)
-        print(f"your notebooks are in {WORK.relative_to(Path.cwd()) if WORK.is_relative_to(Path.cwd()) else WORK}/")
+        work = args.work.resolve()
+        print(f"your notebooks are in {work.relative_to(Path.cwd()) if work.is_relative_to(Path.cwd()) else work}/")
         return 0
     try:
         target = solution(args.notebook)

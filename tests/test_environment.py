@@ -19,7 +19,7 @@ def _split(req: str):
 def pyproject_requirements():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = list(meta["dependencies"])
-    for extra in ("student", "dev", "instructor"):
+    for extra in ("student", "dev", "instructor", "hub"):  # hub: environment.yml is also the class image
         reqs += meta["optional-dependencies"][extra]
     return dict(_split(r) for r in reqs)
 
