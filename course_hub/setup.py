@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from course_lib.data import SHIPPED
+
 from .settings import COURSE_DIR, HubSettings
 
 PROXY_PACKAGE = "configurable-http-proxy@4.6.3"  # runs on Debian 12's nodejs 18 and on newer ones
@@ -148,9 +150,8 @@ def data(s: HubSettings, say=print) -> None:
     env = {k: v for k, v in os.environ.items() if k != "COURSE_DATA_DIR"}
     r = _run(cmd, env=env)
     say(r.stdout.strip().splitlines()[-1] if r.stdout.strip() else f"MNIST ready in {s.data_dir}")
-    shipped = Path(s.repo) / "data" / "sample_weights.npz"
-    if shipped.is_file():
-        _install(shipped, s.data_dir / shipped.name)
+    for name in SHIPPED:  # the weights and class names the course ships: an installed course_lib finds them here
+        _install(Path(s.repo) / "data" / name, s.data_dir / name)
     _make_readable(s.data_dir)
 
 

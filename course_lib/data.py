@@ -202,11 +202,26 @@ def missing_files(dataset: str = "mnist", data_dir_=None) -> list:
     return [fname for fname, _ in ds.files.values() if not (folder / fname).is_file()]
 
 
+#: The files the course ships in its ``data/`` folder (weights trained by ``scripts/``, the class names).
+SHIPPED = ("sample_weights.npz", "simple_convnet.npz", "class_names.json")
+
+
+def shipped_file(name: str) -> Path:
+    """The path of a file the course ships (one of ``SHIPPED``): in ``data_dir()`` (``$COURSE_DATA_DIR``, where
+    ``make hub`` installs them for an installed course_lib) or else in the checkout's ``data/`` folder."""
+    for folder in (data_dir(), _PROJECT_ROOT / "data"):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"{name} is neither in {data_dir()} nor in the course's data/ folder: it ships with the "
+                            f"course (data/{name} in its repository); with an installed course_lib, copy it into "
+                            "$COURSE_DATA_DIR")
+
+
 def class_names(dataset: str = "mnist") -> list:
     """The names of the ten classes, index = label: ``['0', ..., '9']`` for MNIST,
     ``['T-shirt/top', 'Trouser', ...]`` for Fashion-MNIST (read from ``data/class_names.json``)."""
     _dataset(dataset)
-    names = json.loads((_PROJECT_ROOT / "data" / "class_names.json").read_text(encoding="utf-8"))
+    names = json.loads(shipped_file("class_names.json").read_text(encoding="utf-8"))
     return list(names[dataset])
 
 
@@ -472,7 +487,7 @@ def load_sample_weights(path=None) -> dict:
     (float32), loaded from ``data/sample_weights.npz`` without pickle.
     Made by ``scripts/train_sample_weights.py``.
     """
-    path = Path(path) if path is not None else _PROJECT_ROOT / "data" / "sample_weights.npz"
+    path = Path(path) if path is not None else shipped_file("sample_weights.npz")
     with np.load(path, allow_pickle=False) as z:
         return {k: z[k] for k in z.files}
 

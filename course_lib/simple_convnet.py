@@ -9,7 +9,7 @@ labels ``t`` are class indices ``(N,)`` or one-hot ``(N, C)``.
 
 Weights are saved as NumPy ``.npz`` files (plain arrays), never as pickles: a pickle can run any code
 when it is loaded. ``data/simple_convnet.npz`` holds weights trained by ``scripts/train_simple_convnet.py``
-(``SHIPPED_PARAMS``).
+(``shipped_params()``).
 """
 from __future__ import annotations
 
@@ -25,10 +25,14 @@ from .gradient import numerical_gradient
 from .layers import Affine, Relu, SoftmaxWithLoss
 from .networks import init_std
 
-__all__ = ["SimpleConvNet", "SHIPPED_PARAMS", "npz_path"]
+__all__ = ["SimpleConvNet", "shipped_params", "npz_path"]
 
 #: Weights trained by ``scripts/train_simple_convnet.py`` (float32; test accuracy in its docstring).
-SHIPPED_PARAMS = Path(__file__).resolve().parent.parent / "data" / "simple_convnet.npz"
+def shipped_params() -> Path:
+    """The path of the shipped weights (``data/simple_convnet.npz``)."""
+    from .data import shipped_file
+
+    return shipped_file("simple_convnet.npz")
 
 _BOOK_CONV_PARAM = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
 

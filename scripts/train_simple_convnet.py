@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from course_lib.data import load_mnist
-from course_lib.simple_convnet import SHIPPED_PARAMS, SimpleConvNet
+from course_lib.simple_convnet import SimpleConvNet
 from course_lib.training import Trainer
 
 SEED = 20261201
@@ -38,7 +38,7 @@ LR = 0.002
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--epochs", type=int, default=EPOCHS)
-    ap.add_argument("--out", type=Path, default=SHIPPED_PARAMS)
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "data" / "simple_convnet.npz")
     args = ap.parse_args(argv)
 
     (x_train, t_train), (x_test, t_test) = load_mnist(flatten=False)

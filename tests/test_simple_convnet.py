@@ -8,7 +8,7 @@ import pytest
 from course_lib.convolution import ShapeError
 from course_lib.functions import cross_entropy_error, softmax
 from course_lib.gradient import relative_error
-from course_lib.simple_convnet import SHIPPED_PARAMS, SimpleConvNet, npz_path
+from course_lib.simple_convnet import SimpleConvNet, npz_path, shipped_params
 from course_lib.training import Trainer
 
 SMALL = dict(input_dim=(2, 8, 6), conv_param={"filter_num": 3, "filter_size": 3, "pad": 1, "stride": 1},
@@ -153,11 +153,11 @@ def test_the_course_trainer_trains_it(mnist):
 
 
 def test_the_shipped_weights_reach_98_5_percent_on_the_mnist_test_set(mnist):
-    assert SHIPPED_PARAMS.stat().st_size < 3 * 2**20
-    with np.load(SHIPPED_PARAMS, allow_pickle=False) as f:
+    assert shipped_params().stat().st_size < 3 * 2**20
+    with np.load(shipped_params(), allow_pickle=False) as f:
         assert sorted(f.files) == ["W1", "W2", "W3", "b1", "b2", "b3"]
         assert all(f[k].dtype == np.float32 for k in f.files)
     net = SimpleConvNet(dtype=np.float32)
-    net.load_params(SHIPPED_PARAMS)
+    net.load_params(shipped_params())
     _, (x_test, t_test) = mnist
     assert net.accuracy(x_test.reshape(-1, 1, 28, 28), t_test, batch_size=1000) >= 0.985
