@@ -65,7 +65,7 @@ def test_07_update_rules_momentum_and_adagrad_start_fastest(mnist):
     data = ((x_train[:10000], t_train[:10000]), (x_test[:2000], t_test[:2000]))
     runs = {"SGD": {"optimizer": "SGD", "lr": 0.1}, "Momentum": {"optimizer": "Momentum", "lr": 0.05},
             "AdaGrad": {"optimizer": "AdaGrad", "lr": 0.05}, "Adam": {"optimizer": "Adam", "lr": 0.001}}
-    acc = {name: r["final_test_acc"] for name, r in compare_runs(runs, data=data, epochs=2).items() if name != "axes"}
+    acc = {name: r["final_test_acc"] for name, r in compare_runs(runs, data=data, epochs=2)["runs"].items()}
     assert acc["Momentum"] > acc["SGD"] and acc["AdaGrad"] > acc["SGD"]
     assert abs(acc["Adam"] - acc["SGD"]) < 0.02
 
