@@ -645,7 +645,7 @@ def test_self_check_cli_numbers_json_and_exit_codes(tmp_path, capsys):
     assert selfcheck.main("1", timeout=30, work=work) == 0
     assert "PASS" in capsys.readouterr().out
     assert selfcheck.main("07", work=work) == 2
-    assert "looked for 07_*.ipynb in" in capsys.readouterr().out
+    assert "no notebook called '07'" in capsys.readouterr().out
     (tmp_path / "broken.ipynb").write_text("{ not json")
     assert cli.main(["check", str(tmp_path / "broken.ipynb"), "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["error"].startswith("cannot read")

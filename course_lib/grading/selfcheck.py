@@ -159,28 +159,23 @@ def check_my_work(notebook):
 
 
 def main(target: str, timeout: float = 60, as_json: bool = False, out=print, work: Path | None = None) -> int:
-    path = find_notebook(target, work)
-    if path is None:
+    try:
+        path = find_notebook(target, work)
+    except FileNotFoundError as e:
         result = {"notebook": target, "saved": None, "rows": [], "notes": [],
-                  "error": f"no notebook {target!r}: looked for {_pattern(target)} in {work or WORK}/ "
-                           "(make lab makes your working copies there), or give the path of a notebook"}
+                  "error": f"{e} (make lab makes your working copies there), or give the path of a notebook"}
     else:
         result = check(path, timeout=timeout)
     out(json.dumps(result) if as_json else format_table(result))
     return exit_code(result)
 
 
-WORK = Path(__file__).resolve().parents[2] / "work"
+def find_notebook(target: str, work: Path | None = None) -> Path:
+    """A path as given; a number (``03``, ``3``, ``00b``) or a name names the student's copy in ``work/``
+    (``course_lib.workspace.find_notebook``: ``FileNotFoundError`` listing the notebooks there)."""
+    from ..workspace import WORK, find_notebook as find_in
 
-
-def _pattern(target: str) -> str:
-    return f"{target.zfill(2)}_*.ipynb"
-
-
-def find_notebook(target: str, work: Path | None = None) -> Path | None:
-    """A path as given; a number (``03``, ``3``, ``00b``) names ``work/<number>_*.ipynb``, the student's copy."""
     path = Path(target)
     if path.suffix == ".ipynb" or path.exists() or any(sep in target for sep in "/\\"):
         return path
-    matches = sorted(Path(work or WORK).glob(_pattern(target)))
-    return matches[0] if len(matches) == 1 else None
+    return find_in(target, Path(work or WORK))
