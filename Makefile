@@ -39,15 +39,15 @@ endef
 
 help:
 	@echo "Students"
-	@echo "  make lab              set up .venv, fetch MNIST, copy the notebooks into work/ (yours: never overwritten),"
+	@echo "  make lab              set up .venv, fetch the data, copy the notebooks into work/ (yours: never overwritten),"
 	@echo "                        open JupyterLab at work/00_start_here.ipynb"
 	@echo "  make check NB=03      check your exercises in work/ (a number or a path; exit 1 when one fails)"
 	@echo "  make solution NB=03   the reference solutions of a notebook, into work/solutions/ (try first!)"
-	@echo "  make data             fetch MNIST (or COURSE_MNIST_SOURCE=DIR make data to import a local copy)"
+	@echo "  make data             fetch MNIST and Fashion-MNIST (COURSE_MNIST_SOURCE=DIR make data imports a local copy)"
 	@echo "Authors"
 	@echo "  make author           JupyterLab on notebooks/, the source with solutions and hidden tests"
 	@echo "  make notebooks        re-execute and clean every notebook (after editing one)"
-	@echo "  make test             set up .venv, make sure MNIST is there, run every test"
+	@echo "  make test             set up .venv, make sure the data is there, run every test"
 	@echo "  make test-unit | test-notebooks | test-browser | test-hub | test-student   parts of it"
 	@echo "  make bench            speed benchmarks -> bench/results.json (as root also the hub's load: HUB_BENCH_STUDENTS"
 	@echo "                        students run notebook 07 at once)"
