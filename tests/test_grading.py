@@ -26,7 +26,7 @@ import pytest
 from course_lib.checks import call_unchanged
 from course_lib.grading import cells as C
 from course_lib.grading import channel, cli, grade, remote, sandbox, selfcheck
-from course_lib.grading.engine import judge, make_plan, run_plan
+from course_lib.grading.engine import judge, make_plan
 from course_lib.grading.release import leaks, student_version
 from course_lib.layers import ShapeError
 

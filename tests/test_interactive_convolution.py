@@ -103,11 +103,28 @@ def test_pooling_picture_shows_each_windows_maximum():
 def test_filters_and_feature_maps_show_every_filter(rng):
     W = rng.standard_normal((12, 1, 5, 5))
     r = V.show_filters(W, nx=5, title="random")
-    assert r["axes"].shape == (3, 5)
-    assert sum(len(ax.images) for ax in r["axes"].flat) == 12
-    assert np.array_equal(r["axes"][1, 2].images[0].get_array(), W[7, 0])
+    assert len(r["axes"]) == 12  # one Axes per filter, row by row
+    figure = r["axes"][0].figure
+    assert len(figure.axes) == 15 and figure.get_suptitle() == "random"  # 3 rows of 5; the last 3 stay empty
+    assert sum(len(ax.images) for ax in figure.axes) == 12
+    assert np.array_equal(r["axes"][7].images[0].get_array(), W[7, 0])
+    assert r["axes"][7].get_subplotspec().rowspan.start == 1  # filter 7 is in the second row (5 per row)
     image = rng.random((28, 28))
     m = V.show_feature_maps(W, np.zeros(12), image, nx=6)
     expected = np.maximum(Convolution(W, np.zeros(12)).forward(image.reshape(1, 1, 28, 28))[0], 0)
     assert np.allclose(m["maps"], expected) and m["maps"].shape == (12, 24, 24)
-    assert np.allclose(m["axes"][0, 3].images[0].get_array(), expected[3])
+    assert len(m["axes"]) == 12 and len(m["axes"][0].figure.axes) == 12  # 2 rows of 6
+    assert np.allclose(m["axes"][3].images[0].get_array(), expected[3])
+
+
+def test_filters_draw_into_the_axes_given_and_say_when_they_are_too_few(rng):
+    from course_lib.plots import new_axes_grid
+
+    W = rng.standard_normal((4, 1, 3, 3))
+    given = new_axes_grid(nrows=1, ncols=5)
+    r = V.show_filters(W, axes=given)
+    assert list(r["axes"]) == list(given[:4]) and not given[4].axison  # the spare Axes is left empty
+    with pytest.raises(ValueError, match=r"show_filters: 4 images need at least 4 Axes, got 3"):
+        V.show_filters(W, axes=given[:3])
+    with pytest.raises(ValueError, match=r"show_feature_maps: 4 images need at least 4 Axes, got 2"):
+        V.show_feature_maps(W, np.zeros(4), rng.random((8, 8)), axes=given[:2])

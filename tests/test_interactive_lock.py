@@ -4,6 +4,9 @@ With ipykernel 7, JupyterLab may run two widget callbacks at once on subshell th
 thread-safe. These tests hold the lock in the test's thread, move a widget from another thread, and check that
 its callback waits for the lock -- and finishes once the lock is released.
 """
+import importlib
+import inspect
+import pkgutil
 import threading
 
 import numpy as np
@@ -15,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from course_lib import interactive  # noqa: E402
 from course_lib.interactive import activations, backprop, descent, forward, gates, losses, numpy_axes, start  # noqa: E402
-from course_lib.interactive import regularization, trainer_ui  # noqa: E402
+from course_lib.interactive import initialization, regularization, speed, trainer_ui  # noqa: E402
 from course_lib.interactive import convolution as cnn  # noqa: E402
 
 
@@ -77,6 +80,12 @@ def tiny_net():
     return net, rng.random((20, 784)), rng.integers(0, 10, 20)
 
 
+def _speed_data():
+    """1,000 samples of 20 features and 4 classes: the speed widget measures a step in microseconds."""
+    rng = np.random.default_rng(0)
+    return rng.random((1000, 20), dtype=np.float32), np.arange(1000) % 4
+
+
 BUILDERS = {
     "gate_widget": lambda: gates.gate_widget(0.5, 0.5, -0.7),
     "activation_widget": lambda: activations.activation_widget("sigmoid", 1.0, 0.0),
@@ -91,7 +100,23 @@ BUILDERS = {
     "filter_editor": lambda: cnn.filter_editor(np.random.default_rng(0).random((28, 28))),
     "weight_decay_widget": lambda: regularization.weight_decay_widget(epochs=2),
     "dropout_widget": lambda: regularization.dropout_widget(epochs=2),
+    "init_spread_widget": lambda: initialization.init_spread_widget(layers=3),
+    "speed_widget": lambda: speed.speed_widget(*_speed_data(), batch_size=10),
 }
+#: builders with a test of their own below
+TESTED_BELOW = {"digit_browser", "trainer_widget"}
+
+
+def test_every_builder_is_tested_here():
+    """A builder is a public function of a widget module that wires controls with ``interact``."""
+    found = set()
+    for m in pkgutil.iter_modules(interactive.__path__):
+        module = importlib.import_module(f"{interactive.__name__}.{m.name}")
+        found |= {name for name, obj in vars(module).items()
+                  if inspect.isfunction(obj) and obj.__module__ == module.__name__ and not name.startswith("_")
+                  and "interact(" in inspect.getsource(obj)}
+    assert {"init_spread_widget", "speed_widget", "filter_editor"} <= found
+    assert found <= set(BUILDERS) | TESTED_BELOW, f"add these to BUILDERS: {sorted(found - set(BUILDERS) - TESTED_BELOW)}"
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))

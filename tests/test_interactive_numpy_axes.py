@@ -66,6 +66,7 @@ def test_the_picture_shows_x_and_the_result_in_its_shape(ax):
     x = NA.EXAMPLE
     n, d = x.shape
     shown = NA.show_reduction("sum", 1, True, ax=ax)
+    assert shown["ax"] is ax and shown["shape"] == (n, 1)
     cells = _cells(ax)
     for i, j in np.ndindex(n, d):  # every entry of x, in its place
         assert cells[(i, j)] == str(x[i, j])

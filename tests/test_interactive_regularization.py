@@ -66,8 +66,24 @@ def test_the_dropout_picture_drops_about_the_ratio():
     fractions = []
     for seed in range(30):
         ax.clear()
-        fractions.append(R.draw_dropout_diagram(ax, 0.3, seed))
+        shown = R.draw_dropout_diagram(0.3, seed, ax=ax)
+        assert shown["ax"] is ax
+        kept = shown["kept"]
+        assert [len(k) for k in kept] == [6, 9, 9, 9, 4] and kept[0].all() and kept[-1].all()  # only hidden units
+        assert shown["dropped_fraction"] == 1 - np.concatenate(kept[1:-1]).mean()
+        fractions.append(shown["dropped_fraction"])
     assert abs(np.mean(fractions) - 0.3) < 0.05
+
+
+def test_plot_curves_draws_and_returns_the_runs_curves():
+    run = {"train_acc": [0.5, 0.9], "test_acc": [0.4, 0.7], "train_loss": [2.0, 0.3], "test_loss": [2.2, 1.1]}
+    shown = R.plot_curves(run, "loss")
+    assert shown["train"] == run["train_loss"] and shown["test"] == run["test_loss"]
+    train, test = shown["ax"].get_lines()
+    assert list(train.get_ydata()) == run["train_loss"] and list(test.get_ydata()) == run["test_loss"]
+    assert shown["ax"].get_ylabel() == "loss (cross-entropy)"
+    with pytest.raises(ValueError, match="what must be 'acc' or 'loss'"):
+        R.plot_curves(run, "accuracy")
 
 
 def test_confusion_matrix_counts_true_rows_and_predicted_columns():

@@ -2,9 +2,13 @@
 
 The convention (``course_lib.interactive``): ``show_*`` / ``plot_*`` / ``draw_*`` take ``ax=None`` (one Axes) or
 ``axes=None`` (several), draw into a new figure when it is None, and return a dict with ``"ax"`` or ``"axes"``
-plus the numbers they show. Each is called here the same way, with its ``ax``/``axes`` left at None.
+plus the numbers they show. Each is called here the same way, with its ``ax``/``axes`` left at None, and then
+with Axes it is given. Every module of ``course_lib.interactive`` is searched for drawing functions, so a new
+function -- or a new module -- cannot be left out of ``CALLS``.
 """
+import importlib
 import inspect
+import pkgutil
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,14 +16,18 @@ import pytest
 
 widgets = pytest.importorskip("ipywidgets")
 
-from course_lib import plots  # noqa: E402
+from course_lib import interactive, plots  # noqa: E402
 from course_lib.data import nine_point_dataset  # noqa: E402
-from course_lib.interactive import (activations, backprop, descent, figure_of, forward, gates, interact,  # noqa: E402
-                                    losses, start, trainer_ui)
+from course_lib.interactive import (activations, backprop, convolution, descent, figure_of, forward,  # noqa: E402
+                                    gates, initialization, interact, losses, numpy_axes, regularization, speed,
+                                    start, trainer_ui)
 
 _rng = np.random.default_rng(0)
 _NET = {"W1": _rng.normal(0, 0.1, (784, 5)), "b1": np.zeros(5), "W2": _rng.normal(0, 1.0, (5, 10)), "b2": np.zeros(10)}
 _X, _T = _rng.random((20, 784)), _rng.integers(0, 10, 20)
+_FILTERS = _rng.standard_normal((5, 1, 3, 3))
+_RUN = {"train_acc": [0.5, 0.8, 0.9], "test_acc": [0.4, 0.6, 0.65], "train_loss": [2.0, 1.0, 0.5],
+        "test_loss": [2.1, 1.5, 1.4]}
 
 
 def _tiny_data():
@@ -54,14 +62,49 @@ CALLS = {
     "trainer_ui.compare_runs": (trainer_ui.compare_runs,
                                 lambda f: f({"a": {"lr": 0.1}, "b": {"lr": 0.01}}, data=_tiny_data(), epochs=1)),
     "plots.show_digits": (plots.show_digits, lambda f: f(_X[:5], labels=_T[:5], predictions=[0, 1, 2, 3, 4], ncols=3)),
+    "numpy_axes.show_reduction": (numpy_axes.show_reduction, lambda f: f("max", 1, True)),
+    "initialization.show_init_spread": (initialization.show_init_spread, lambda f: f("tanh", "He", layers=3)),
+    "speed.show_step_parts": (speed.show_step_parts,
+                              lambda f: f(10, 1, "float32", x=_X.astype(np.float32), t=_T, steps=3)),
+    "regularization.plot_curves": (regularization.plot_curves, lambda f: f(_RUN, "loss")),
+    "regularization.show_weight_decay": (regularization.show_weight_decay, lambda f: f(0.1, epochs=1)),
+    "regularization.draw_dropout_diagram": (regularization.draw_dropout_diagram, lambda f: f(0.5, 1)),
+    "regularization.show_dropout": (regularization.show_dropout, lambda f: f(0.5, epochs=1)),
+    "regularization.show_examples": (regularization.show_examples,
+                                     lambda f: f(_X, np.arange(20) % 3, ["a", "b", "c"], per_class=2)),
+    "regularization.show_confusion_matrix": (regularization.show_confusion_matrix,
+                                             lambda f: f(_T, (_T + 1) % 10, [str(c) for c in range(10)])),
+    "convolution.show_convolution_step": (convolution.show_convolution_step,
+                                          lambda f: f(np.arange(16).reshape(4, 4), np.eye(3), 0, 1)),
+    "convolution.show_output_size": (convolution.show_output_size, lambda f: f(7, 3, 2, 1)),
+    "convolution.show_feature_map": (convolution.show_feature_map, lambda f: f("blur", _X[0])),
+    "convolution.show_im2col": (convolution.show_im2col, lambda f: f(np.arange(12).reshape(3, 4))),
+    "convolution.show_pooling": (convolution.show_pooling, lambda f: f(np.arange(16).reshape(4, 4))),
+    "convolution.show_filters": (convolution.show_filters, lambda f: f(_FILTERS, nx=3, title="five filters")),
+    "convolution.show_feature_maps": (convolution.show_feature_maps,
+                                      lambda f: f(_FILTERS, np.zeros(5), _X[0].reshape(28, 28), nx=3)),
 }
+
+#: the calls that train on MNIST's first images (notebook 08's overfitting runs)
+NEEDS_MNIST = {"regularization.show_weight_decay", "regularization.show_dropout"}
+
+
+@pytest.fixture
+def call(request):
+    """``call(name)``: make ``CALLS[name]``'s call, with MNIST loaded first when it needs it (else skipped)."""
+    def run(name, **ax_or_axes):
+        if name in NEEDS_MNIST:
+            request.getfixturevalue("mnist")
+        function, make_call = CALLS[name]
+        return make_call(lambda *args, **kwargs: function(*args, **kwargs, **ax_or_axes))
+    return run
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
-def test_every_drawing_function_returns_its_axes_and_leaves_no_other_figure(name):
-    function, call = CALLS[name]
+def test_every_drawing_function_returns_its_axes_and_leaves_no_other_figure(name, call):
+    function = CALLS[name][0]
     plt.close("all")
-    result = call(function)
+    result = call(name)
     assert isinstance(result, dict), f"{name} returns {type(result).__name__}, not a dict"
     key = "ax" if "ax" in result else "axes"
     assert key in result, f"{name}'s result has neither 'ax' nor 'axes': {sorted(result)}"
@@ -75,23 +118,48 @@ def test_every_drawing_function_returns_its_axes_and_leaves_no_other_figure(name
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
-def test_every_drawing_function_draws_into_the_axes_it_is_given(name):
-    function, call = CALLS[name]
+def test_every_drawing_function_draws_into_the_axes_it_is_given(name, call):
+    function = CALLS[name][0]
     takes = "ax" if "ax" in inspect.signature(function).parameters else "axes"
-    n = {"plots.show_digits": 6, "activations.plot_all_activations": len(activations.ACTIVATIONS)}.get(name, 2)
-    given = plots.new_axes() if takes == "ax" else plots.new_axes_grid(nrows=1, ncols=n)
-    result = call(lambda *args, **kwargs: function(*args, **kwargs, **{takes: given}))
+    if takes == "ax":
+        given = plots.new_axes()
+    else:  # as many Axes as it draws into on its own
+        n = len(call(name)["axes"])
+        plt.close("all")
+        given = plots.new_axes_grid(nrows=1, ncols=n)
+    result = call(name, **{takes: given})
     assert figure_of(result) is (given if takes == "ax" else given[0]).figure
+    if takes == "axes":
+        assert all(ax.figure is given[0].figure for ax in result["axes"])
     assert len(plt.get_fignums()) == 1
 
 
-def test_the_registry_covers_every_drawing_function_of_these_modules():
+def _modules():
+    """Every module of ``course_lib.interactive`` (imported)."""
+    return [importlib.import_module(f"{interactive.__name__}.{m.name}")
+            for m in pkgutil.iter_modules(interactive.__path__)]
+
+
+def test_the_registry_covers_every_drawing_function_of_every_widget_module():
+    modules = _modules()
+    assert {"numpy_axes", "initialization", "speed", "regularization", "convolution"} \
+        <= {module.__name__.rsplit(".", 1)[1] for module in modules}
     found = {f"{module.__name__.rsplit('.', 1)[1]}.{name}"
-             for module in (activations, gates, forward, losses, descent, backprop, start, trainer_ui)
+             for module in modules
              for name, obj in vars(module).items()
              if inspect.isfunction(obj) and obj.__module__ == module.__name__
              and name.startswith(("show_", "plot_", "draw_"))}
     assert found <= set(CALLS), f"add these to CALLS: {sorted(found - set(CALLS))}"
+
+
+def test_no_widget_module_makes_a_figure_but_through_plots():
+    """Figures are made one way: ``plots.new_axes`` / ``new_axes_grid`` (never ``plt.subplots`` / ``plt.figure``)."""
+    import re
+
+    for module in _modules():
+        source = inspect.getsource(module)
+        made = re.findall(r"\b(?:plt\.(?:subplots|figure|subplot_mosaic)|\.add_subplot|\.subplots)\(", source)
+        assert not made, f"{module.__name__} makes a figure with {made}: use course_lib.plots.new_axes(_grid)"
 
 
 # ------------------------------------------------------------------ interact

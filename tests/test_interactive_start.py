@@ -87,6 +87,23 @@ def test_empty_data_dir_means_all_four_missing(tmp_path):
     assert sorted(report["mnist_missing"]) == sorted(n for n, _ in MNIST_FILES.values())
 
 
+def test_a_folder_with_only_the_current_cache_has_mnist(tmp_path, mnist):
+    """As ``load_mnist`` sees it (``course_lib.data.missing_files``): the cache built from the four files is enough
+    (a class server may share only the cache)."""
+    from course_lib.data import missing_files, mnist_dir
+
+    (tmp_path / "mnist").mkdir()
+    cache = [f for f in mnist_dir().iterdir() if not f.name.endswith(".gz")]
+    assert any(f.suffix == ".npy" for f in cache)
+    for f in cache:  # the tag as it is, the arrays as empty files: only their presence counts here
+        (tmp_path / "mnist" / f.name).write_bytes(f.read_bytes() if f.suffix == ".json" else b"")
+    report = start.check_environment(data_dir=tmp_path)
+    assert report["mnist_present"] and report["mnist_missing"] == [] == missing_files("mnist", tmp_path)
+    (tmp_path / "mnist" / "cache.json").unlink()  # no current cache: then the four files are what counts
+    report = start.check_environment(data_dir=tmp_path)
+    assert sorted(report["mnist_missing"]) == sorted(n for n, _ in MNIST_FILES.values())
+
+
 def test_the_project_data_folder_is_shown_relative(monkeypatch):
     monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
     report = start.check_environment()

@@ -3,7 +3,6 @@
 nbval (run by `make test` on notebooks/) re-executes each notebook and compares outputs; this file
 checks what nbval does not: hygiene, structure, and that the graded exercises are well formed.
 """
-import json
 import sys
 from pathlib import Path
 

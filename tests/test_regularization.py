@@ -7,7 +7,7 @@ import pytest
 
 from course_lib.functions import cross_entropy_error, softmax
 from course_lib.gradient import GRADIENT_CHECK_TOL, numerical_gradient, relative_error
-from course_lib.layers import Affine, BatchNormalization, Dropout, ShapeError
+from course_lib.layers import BatchNormalization, Dropout, ShapeError
 from course_lib.networks import MultiLayerNet
 from course_lib.networks_extend import MultiLayerNetExtend
 from course_lib.training import Trainer

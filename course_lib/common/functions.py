@@ -1,5 +1,5 @@
 """The book's ``common/functions.py``: activation, output and loss functions (``course_lib.functions``)."""
-import numpy as np  # noqa: F401 -- part of `from ... import *`, as in the book
+import numpy as np  # in __all__: part of `from ... import *`, as in the book
 
 from ..functions import (cross_entropy_error, identity_function, mean_squared_error, relu, relu_grad, sigmoid,
                          sigmoid_grad, softmax, step_function)

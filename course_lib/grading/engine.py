@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from .. import checks
 from ..checks import ExerciseCheckFailed, last_line
 from . import cells as C
-from .remote import (MISSING, ProtocolViolation, StudentDied, StudentProcessError, StudentTimeout, Student)
+from .remote import (MISSING, ProtocolViolation, StudentProcessError, StudentTimeout, Student)
 
 MAX_STARTS = 4          # processes per notebook: the first and three restarts after a crash or a timeout
 NOT_DONE = "not done yet: replace `raise NotImplementedError()` with your code"

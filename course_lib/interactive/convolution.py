@@ -10,6 +10,9 @@ Plain functions that draw and return what they show (the tests call them):
 - ``show_filters(W)`` -- the first-layer filters as small images (the book's ``filter_show``);
 - ``show_feature_maps(W, b, image)`` -- what each filter makes of one image (the book's ``apply_filter.py``).
 
+Each takes ``ax=None`` (one Axes) or ``axes=None`` (several) and makes a new figure with ``course_lib.plots`` when
+it is None.
+
 Widgets (built with ``course_lib.interactive.interact``): ``output_size_widget()``, ``filter_editor(image)``.
 """
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..convolution import Convolution, ShapeError, conv_output_size, im2col
-from ..plots import new_axes
+from ..plots import new_axes, new_axes_grid
 from . import interact
 
 __all__ = ["KERNELS", "show_convolution_step", "show_output_size", "output_size_widget", "show_feature_map",
@@ -33,16 +36,6 @@ KERNELS = {
     "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
     "outline": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
 }
-
-
-def _subplots(ncols: int, figsize, axes=None, **kw):
-    """``axes`` itself, or ``ncols`` axes side by side in a new figure."""
-    if axes is not None:
-        return axes
-    import matplotlib.pyplot as plt
-
-    _, axes = plt.subplots(1, ncols, figsize=figsize, **kw)
-    return axes
 
 
 def _grid(ax, values, cmap="Greys", fmt="{:g}", vmin=None, vmax=None, fontsize=9, numbers=True):
@@ -84,7 +77,7 @@ def show_convolution_step(image, kernel, i: int = 0, j: int = 0, axes=None) -> d
         raise IndexError(f"show_convolution_step: output pixel ({i}, {j}) is outside the output {output.shape}")
     patch = image[i:i + FH, j:j + FW]
     products = patch * kernel
-    axes = _subplots(4, (11, 2.9), axes, gridspec_kw={"width_ratios": [image.shape[1], FW, FW, output.shape[1]]})
+    axes = new_axes_grid(axes, 1, 4, figsize=(11, 2.9), width_ratios=[image.shape[1], FW, FW, output.shape[1]])
     _grid(axes[0], image, cmap="Blues")
     _box(axes[0], i, j, FH, FW, "tab:red")
     axes[0].set_title("input, the patch in red")
@@ -187,7 +180,7 @@ def show_feature_map(kernel, image, axes=None) -> dict:
     kernel = np.asarray(kernel, dtype=float).reshape(3, 3)
     image = np.asarray(image, dtype=float).reshape(28, 28)
     fmap = Convolution(kernel[np.newaxis, np.newaxis], 0, pad=1).forward(image[np.newaxis, np.newaxis])[0, 0]
-    axes = _subplots(3, (9.5, 3.2), axes, gridspec_kw={"width_ratios": [1, 0.75, 1]})
+    axes = new_axes_grid(axes, 1, 3, figsize=(9.5, 3.2), width_ratios=[1, 0.75, 1])
     axes[0].imshow(image, cmap="gray_r")
     axes[0].set_title("input")
     limit = float(np.abs(kernel).max()) or 1.0
@@ -262,7 +255,7 @@ def show_im2col(x, filter_h: int = 2, filter_w: int = 2, stride: int = 1, pad: i
     x = np.asarray(x, dtype=float)
     col = im2col(x[np.newaxis, np.newaxis], filter_h, filter_w, stride, pad)
     out_w = conv_output_size(x.shape[1], filter_w, stride, pad)
-    axes = _subplots(2, (10, 4), axes, gridspec_kw={"width_ratios": [1, 1.3]})
+    axes = new_axes_grid(axes, 1, 2, figsize=(10, 4), width_ratios=[1, 1.3])
     shown = np.pad(x, pad)
     _grid(axes[0], shown, cmap="Greys", vmin=0, vmax=4 * max(np.abs(shown).max(), 1))
     colors = plt.get_cmap("tab10")
@@ -289,7 +282,7 @@ def show_pooling(x, pool: int = 2, stride: int = 2, axes=None) -> dict:
 
     x = np.asarray(x, dtype=float)
     out = Pooling(pool, pool, stride).forward(x[np.newaxis, np.newaxis])[0, 0]
-    axes = _subplots(2, (7, 3.3), axes, gridspec_kw={"width_ratios": [x.shape[1], out.shape[1] + 0.5]})
+    axes = new_axes_grid(axes, 1, 2, figsize=(7, 3.3), width_ratios=[x.shape[1], out.shape[1] + 0.5])
     _grid(axes[0], x, cmap="Greys", vmin=0, vmax=3 * max(x.max(), 1), fontsize=11)
     _grid(axes[1], out, cmap="Greys", vmin=0, vmax=3 * max(x.max(), 1), fontsize=11)
     colors = plt.get_cmap("tab10")
@@ -305,48 +298,45 @@ def show_pooling(x, pool: int = 2, stride: int = 2, axes=None) -> dict:
     return {"axes": axes, "out": out}
 
 
-def show_filters(W, nx: int = 10, title: str | None = None, fig=None) -> dict:
-    """The filters ``W`` ``(FN, C, FH, FW)`` as small grey images (channel 0; dark = large weight), ``nx`` per row:
-    the book's ``filter_show``. Returns ``{'axes' (ny, nx), 'filters' (FN, FH, FW)}``."""
-    import matplotlib.pyplot as plt
-
-    W = np.asarray(W)
-    FN = W.shape[0]
-    ny = int(np.ceil(FN / nx))
-    if fig is None:
-        fig = plt.figure(figsize=(nx * 0.8, ny * 0.8 + (0.4 if title else 0)))
-    axes = np.array(fig.subplots(ny, nx, squeeze=False))
-    for k, ax in enumerate(axes.flat):
+def _tiles(images, nx: int, axes, figsize, caller: str, **imshow_kw):
+    """Draw ``images`` ``(K, h, w)`` as small grey tiles, ``nx`` per row, into ``axes`` (at least ``K`` Axes; the
+    rest are left empty) or a new figure. Returns the ``K`` Axes drawn into (a flat array)."""
+    K = len(images)
+    axes = new_axes_grid(axes, int(np.ceil(K / nx)), nx, figsize=figsize)
+    if len(axes) < K:
+        raise ValueError(f"{caller}: {K} images need at least {K} Axes, got {len(axes)}; "
+                         "pass axes=None for a new figure")
+    for k, ax in enumerate(axes):
         ax.set_xticks([])
         ax.set_yticks([])
-        if k < FN:
-            ax.imshow(W[k, 0], cmap="gray_r", interpolation="nearest")
+        if k < K:
+            ax.imshow(images[k], cmap="gray_r", **imshow_kw)
         else:
             ax.axis("off")
+    return axes[:K]
+
+
+def show_filters(W, nx: int = 10, title: str | None = None, axes=None) -> dict:
+    """The filters ``W`` ``(FN, C, FH, FW)`` as small grey images (channel 0; dark = large weight), ``nx`` per row:
+    the book's ``filter_show``. axes: at least ``FN`` Axes to draw into (default: a new figure).
+    Returns ``{'axes' (FN,): one per filter, row by row, 'filters' (FN, FH, FW)}``."""
+    W = np.asarray(W)
+    ny = int(np.ceil(W.shape[0] / nx))
+    axes = _tiles(W[:, 0], nx, axes, (nx * 0.8, ny * 0.8 + (0.4 if title else 0)), "show_filters",
+                  interpolation="nearest")
     if title:
-        fig.suptitle(title, fontsize=10)
+        axes[0].figure.suptitle(title, fontsize=10)
     return {"axes": axes, "filters": W[:, 0]}
 
 
-def show_feature_maps(W, b, image, nx: int = 10, fig=None) -> dict:
+def show_feature_maps(W, b, image, nx: int = 10, axes=None) -> dict:
     """What each filter makes of one image (the book's ``apply_filter.py``): the convolution of ``image``
     ``(1, H, W)`` (or ``(H, W)``) with every filter of ``W`` ``(FN, 1, FH, FW)``, plus ``b``, then ReLU.
-    Returns ``{'axes' (ny, nx), 'maps' (FN, out_h, out_w)}``."""
-    import matplotlib.pyplot as plt
-
+    axes: at least ``FN`` Axes to draw into (default: a new figure).
+    Returns ``{'axes' (FN,): one per map, row by row, 'maps' (FN, out_h, out_w)}``."""
     image = np.asarray(image)
     image = image.reshape(1, 1, *image.shape[-2:])
     maps = np.maximum(Convolution(W, b).forward(image)[0], 0)
-    FN = maps.shape[0]
-    ny = int(np.ceil(FN / nx))
-    if fig is None:
-        fig = plt.figure(figsize=(nx * 0.8, ny * 0.8))
-    axes = np.array(fig.subplots(ny, nx, squeeze=False))
-    for k, ax in enumerate(axes.flat):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if k < FN:
-            ax.imshow(maps[k], cmap="gray_r")
-        else:
-            ax.axis("off")
+    ny = int(np.ceil(maps.shape[0] / nx))
+    axes = _tiles(maps, nx, axes, (nx * 0.8, ny * 0.8), "show_feature_maps")
     return {"axes": axes, "maps": maps}

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..functions import relu, tanh
 from ..networks import init_std
+from ..plots import new_axes
 from . import interact
 
 __all__ = ["ACTIVATIONS", "INITS", "activation_rms", "per_layer_factor", "show_init_spread", "init_spread_widget"]
@@ -65,8 +66,6 @@ def show_init_spread(activation: str = "relu", weight_init_std: str = "Xavier", 
     Returns ``ax``, ``rms`` (``{init label: (layers,) array}``), ``factor`` (``{init label: per-layer factor}``)
     and ``chosen`` (the bold label).
     """
-    from ..plots import new_axes
-
     if weight_init_std not in INITS:
         raise ValueError(f"show_init_spread: weight_init_std must be one of {list(INITS)}, got {weight_init_std!r}")
     ax = new_axes(ax, figsize=(6, 3.6))

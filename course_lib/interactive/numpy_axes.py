@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..plots import new_axes
 from . import interact
 
 __all__ = ["EXAMPLE", "OPS", "reduction_groups", "expression", "describe", "show_reduction", "reduction_widget"]
@@ -92,8 +93,6 @@ def show_reduction(op: str = "sum", axis=0, keepdims: bool = False, x=None, ax=N
     import matplotlib.pyplot as plt
     from matplotlib.colors import to_rgba
     from matplotlib.patches import Rectangle
-
-    from ..plots import new_axes
 
     x = _check(op, axis, EXAMPLE if x is None else x)
     n, d = x.shape

@@ -7,14 +7,18 @@ Plain functions (callable and tested without a browser):
   with Adam; the accuracy and the loss on the training images and on 1,000 test images after every epoch,
   and the trained network. ``overfit_run(...)``: the same, computed once per set of arguments (a small cache,
   so that the widgets and the notebook share their runs).
-- ``plot_curves(run, what, ax)``: the train and test curves of such a run.
+- ``plot_curves(run, what, ax=None)`` -> dict: the train and test curves of such a run.
 - ``show_weight_decay(weight_decay_lambda, ...)`` -> dict: accuracy and loss curves of that run, and the
   histogram of its weights next to the weights of the run without weight decay.
 - ``show_dropout(dropout_ratio, ...)`` -> dict: which units dropout drops in one step of a small network, and
   the accuracy curves of the overfitting set-up with that dropout ratio.
-- ``draw_dropout_diagram(ax, dropout_ratio, seed)``: a small network with the units of one dropout step crossed out.
+- ``draw_dropout_diagram(dropout_ratio, seed, ax=None)`` -> dict: a small network with the units of one dropout
+  step crossed out.
 - ``show_examples(x, t, class_names, ...)`` -> dict: a mosaic of images, one row per class.
 - ``confusion_matrix(t, y, num_classes)`` and ``show_confusion_matrix(t, y, class_names, ...)``.
+
+Each drawing function takes ``ax=None`` (one Axes) or ``axes=None`` (several), makes a new figure with
+``course_lib.plots`` when it is None, and returns a dict with ``"ax"`` or ``"axes"`` and the numbers it shows.
 
 Builders: ``weight_decay_widget()`` and ``dropout_widget()`` wire the two ``show_*`` functions to sliders with
 ``course_lib.interactive.interact``.
@@ -27,6 +31,7 @@ import numpy as np
 
 from ..layers import SoftmaxWithLoss
 from ..networks_extend import MultiLayerNetExtend
+from ..plots import new_axes, new_axes_grid
 from ..training import Trainer
 from . import interact
 
@@ -88,15 +93,16 @@ def _weights(network) -> np.ndarray:
     return np.concatenate([p.ravel() for key, p in network.params.items() if key.startswith("W")])
 
 
-def plot_curves(run: dict, what: str = "acc", ax=None):
+def plot_curves(run: dict, what: str = "acc", ax=None) -> dict:
     """Draw ``run['train_<what>']`` and ``run['test_<what>']`` per epoch (``what``: ``'acc'`` or ``'loss'``).
-    Returns the Axes."""
-    from ..plots import new_axes
-
+    Returns ``{'ax', 'train', 'test'}`` (the two curves' values, one per epoch)."""
+    if what not in ("acc", "loss"):
+        raise ValueError(f"plot_curves: what must be 'acc' or 'loss', got {what!r}")
     ax = new_axes(ax)
-    epochs = np.arange(1, len(run[f"train_{what}"]) + 1)
-    ax.plot(epochs, run[f"train_{what}"], color="C0", label="train")
-    ax.plot(epochs, run[f"test_{what}"], color="C1", label="test")
+    train, test = list(run[f"train_{what}"]), list(run[f"test_{what}"])
+    epochs = np.arange(1, len(train) + 1)
+    ax.plot(epochs, train, color="C0", label="train")
+    ax.plot(epochs, test, color="C1", label="test")
     ax.set_xlabel("epoch")
     if what == "acc":
         ax.set_ylabel("accuracy")
@@ -104,9 +110,9 @@ def plot_curves(run: dict, what: str = "acc", ax=None):
         ax.legend(loc="lower right")
     else:
         ax.set_ylabel("loss (cross-entropy)")
-        ax.set_ylim(0, max(2.5, min(4.0, max(run["test_loss"]))))
+        ax.set_ylim(0, max(2.5, min(4.0, max(test))))
         ax.legend(loc="upper right")
-    return ax
+    return {"ax": ax, "train": train, "test": test}
 
 
 def show_weight_decay(weight_decay_lambda: float = 0.1, epochs: int = 40, seed: int = 0, axes=None) -> dict:
@@ -117,13 +123,9 @@ def show_weight_decay(weight_decay_lambda: float = 0.1, epochs: int = 40, seed: 
     'min_test_loss', 'weight_norm', 'weight_norm_without'}`` (final values; ``gap`` = train - test accuracy;
     ``weight_norm`` = the sum of all squared weights).
     """
-    import matplotlib.pyplot as plt
-
     run = overfit_run(weight_decay_lambda, 0.0, epochs, seed)
     plain = overfit_run(0.0, 0.0, epochs, seed)
-    if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(13, 3.4))
-        axes[0].figure.subplots_adjust(wspace=0.32)
+    axes = new_axes_grid(axes, 1, 3, figsize=(13, 3.4), gridspec_kw={"wspace": 0.32})
     ax_acc, ax_loss, ax_hist = axes
     plot_curves(run, "acc", ax_acc)
     ax_acc.set_title(f"λ = {weight_decay_lambda:g}: train {run['train_acc'][-1]:.2f}, test {run['test_acc'][-1]:.2f}")
@@ -144,8 +146,13 @@ def show_weight_decay(weight_decay_lambda: float = 0.1, epochs: int = 40, seed: 
             "min_test_loss": min(run["test_loss"]), "weight_norm": norm, "weight_norm_without": norm0}
 
 
-def draw_dropout_diagram(ax, dropout_ratio: float, seed: int, sizes=(6, 9, 9, 9, 4)) -> float:
-    """A small network; hidden units dropped in one training step are crossed out. Returns the dropped fraction."""
+def draw_dropout_diagram(dropout_ratio: float = 0.2, seed: int = 0, sizes=(6, 9, 9, 9, 4), ax=None) -> dict:
+    """A small network of layers of ``sizes`` units; the hidden units dropped in one training step (each with
+    probability ``dropout_ratio``, as in ``Dropout.forward``) are crossed out.
+
+    Returns ``{'ax', 'kept' (one bool array per layer), 'dropped_fraction' (of the hidden units)}``.
+    """
+    ax = new_axes(ax, figsize=(5, 3.4))
     rng = np.random.default_rng(seed)
     xs = np.arange(len(sizes))
     kept = [np.ones(n, dtype=bool) for n in sizes]
@@ -168,7 +175,7 @@ def draw_dropout_diagram(ax, dropout_ratio: float, seed: int, sizes=(6, 9, 9, 9,
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     hidden = np.concatenate(kept[1:-1])
-    return float(1 - hidden.mean())
+    return {"ax": ax, "kept": kept, "dropped_fraction": float(1 - hidden.mean())}
 
 
 def show_dropout(dropout_ratio: float = 0.2, epochs: int = 40, seed: int = 0, axes=None) -> dict:
@@ -178,14 +185,11 @@ def show_dropout(dropout_ratio: float = 0.2, epochs: int = 40, seed: int = 0, ax
 
     Returns ``{'axes': (ax_net, ax_acc), 'dropped_fraction' (in the picture), 'train_acc', 'test_acc', 'gap'}``.
     """
-    import matplotlib.pyplot as plt
-
     run = overfit_run(0.0, dropout_ratio, epochs, seed)
     plain = overfit_run(0.0, 0.0, epochs, seed)
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 3.4), gridspec_kw={"width_ratios": [1, 1.3]})
+    axes = new_axes_grid(axes, 1, 2, figsize=(11, 3.4), width_ratios=[1, 1.3])
     ax_net, ax_acc = axes
-    dropped = draw_dropout_diagram(ax_net, dropout_ratio, seed)
+    dropped = draw_dropout_diagram(dropout_ratio, seed, ax=ax_net)["dropped_fraction"]
     ax_net.set_title(f"one training step, dropout ratio {dropout_ratio:g}: {dropped:.0%} of the hidden units dropped",
                      fontsize=9)
     epochs_ = np.arange(1, len(run["train_acc"]) + 1)
@@ -209,8 +213,6 @@ def show_examples(x, t, class_names, per_class: int = 8, ax=None) -> dict:
     x: ``(N, 784)`` (or ``(N, 1, 28, 28)``); t: indices ``(N,)``; class_names: the C names (row labels).
     Returns ``{'ax', 'indices': (C, per_class) the images shown, row by row, 'mosaic': (C*28, per_class*28)}``.
     """
-    from ..plots import new_axes
-
     x = np.asarray(x).reshape(len(x), 28, 28)
     t = np.asarray(t)
     C = len(class_names)
@@ -247,8 +249,6 @@ def show_confusion_matrix(t, y, class_names, ax=None) -> dict:
     Returns ``{'ax', 'matrix' (C, C), 'per_class_accuracy' (C,), 'worst_pair' (true, predicted, count)}``: the
     most frequent mistake.
     """
-    from ..plots import new_axes
-
     C = len(class_names)
     M = confusion_matrix(t, y, C)
     ax = new_axes(ax, figsize=(6.2, 5.2))

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..networks import TwoLayerNet
 from ..optimizers import SGD
+from ..plots import new_axes
 from . import interact
 
 __all__ = ["BATCH_SIZES", "best_time", "step_parts", "show_step_parts", "speed_widget"]
@@ -111,8 +112,6 @@ def show_step_parts(batch_size: int = 100, threads: int = 1, dtype: str = "float
     Returns ``ax``, ``parts`` (``{part: us}``), ``total_us``, ``per_image_us``, ``products_us`` (the
     Affine layers' parts: mostly matrix products) and ``settings``.
     """
-    from ..plots import new_axes
-
     if x is None or t is None:
         raise ValueError("show_step_parts: pass the training set as x=... and t=...")
     parts = step_parts(x, t, batch_size, hidden_size, np.dtype(dtype).type, threads, **kwargs)

@@ -3,7 +3,7 @@
 Plain functions (callable and tested without a browser):
 
 - ``check_environment()`` -> dict: Python / NumPy / matplotlib / ipywidgets versions against the
-  course's minimums, whether the four MNIST files are present, and what to do about each problem.
+  course's minimums, whether MNIST is present (``course_lib.data.missing_files``), and what to do about each problem.
 - ``format_report(report)`` -> str: the same as a short table for a notebook (no machine paths).
 - ``sigmoid_steepness(a, ax=None)`` -> dict: draws ``sigmoid(a * x)`` next to the step function
   (a preview of notebook 02) and returns the numbers it shows.
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from packaging.version import InvalidVersion, Version
 
-from ..data import MNIST_FILES, mnist_dir
+from ..data import MNIST_FILES, missing_files, mnist_dir
 from ..functions import sigmoid, step_function
 from ..plots import new_axes
 from . import interact
@@ -88,7 +88,8 @@ def check_environment(data_dir=None, versions: dict | None = None) -> dict:
     - ``versions``: ``{"python": "3.11.2", "numpy": "2.4.0", ...}`` (``None`` = not installed)
     - ``version_ok``: ``{name: bool}`` -- installed and at least ``MINIMUM_VERSIONS[name]``
     - ``mnist_dir``: where MNIST is looked for (display form, see ``display_path``)
-    - ``mnist_missing``: the names of the MNIST files that are not there (``[]`` = all present)
+    - ``mnist_missing``: the names of the MNIST files that are not there (``course_lib.data.missing_files``:
+      ``[]`` when all four are there, or when the cache built from them is complete and current)
     - ``mnist_present``: ``bool``
     - ``environment``: the name of the virtual / conda environment, or ``None``
     - ``problems``: one sentence per problem, each saying what to do; ``[]`` when all is well
@@ -107,7 +108,7 @@ def check_environment(data_dir=None, versions: dict | None = None) -> dict:
     version_ok = {name: _at_least(found.get(name), minimum) for name, minimum in MINIMUM_VERSIONS.items()}
 
     folder = mnist_dir(data_dir)
-    missing = [name for name, _ in MNIST_FILES.values() if not (folder / name).is_file()]
+    missing = missing_files("mnist", data_dir)
 
     if sys.prefix != getattr(sys, "base_prefix", sys.prefix):
         environment = Path(sys.prefix).name
