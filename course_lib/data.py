@@ -199,6 +199,11 @@ def missing_files(dataset: str = "mnist", data_dir_=None) -> list:
     folder = dataset_dir(dataset, data_dir_)
     if _cache_is_current(folder, ds):
         return []
+    return _absent(ds, folder)
+
+
+def _absent(ds: Dataset, folder: Path) -> list:
+    """The names of the dataset's four files that are not in ``folder``."""
     return [fname for fname, _ in ds.files.values() if not (folder / fname).is_file()]
 
 
@@ -370,7 +375,7 @@ def _build_cache(ds: Dataset, dataset: str, folder: Path, source, download: bool
     """Fetch/verify the four files, parse them and write the cache. Returns the arrays when the folder
     cannot be written (then they live in memory only), else None."""
     if not download:
-        missing = [fname for fname, _ in ds.files.values() if not (folder / fname).is_file()]
+        missing = _absent(ds, folder)
         if missing:
             raise MNISTError(f"{ds.title} is not in {folder} (missing: {', '.join(missing)}). "
                              f"{_how_to_fetch(ds, dataset)}")
