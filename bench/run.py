@@ -107,8 +107,8 @@ FASHION = {"hidden": [512, 512], "lr": 0.001, "batch": 128, "epochs": 15, "decay
            "eval_n": 1000}
 
 ROWS = ("mnist", "twolayer_floor", "twolayer_course", "twolayer_torch", "keras_setup", "gradients", "best", "suite",
-        "overfit", "fashion", "conv_layer", "convnet_train", "grading", "grading_07", "sandbox_cost")
-ONCE = {"best", "gradients", "suite", "overfit", "fashion", "convnet_train", "grading", "grading_07",
+        "memory", "overfit", "fashion", "conv_layer", "convnet_train", "grading", "grading_07", "sandbox_cost")
+ONCE = {"best", "gradients", "suite", "memory", "overfit", "fashion", "convnet_train", "grading", "grading_07",
         "sandbox_cost"}  # rows measured once per invocation (they take long)
 TWO_CORE_ROWS = {"best", "fashion", "convnet_train"}  # targets set "on 2 cores": run with --best-threads
 
@@ -331,6 +331,208 @@ def row_suite(**_) -> dict:
             failed.append(f"{p.stem}: {type(e).__name__}")
         per[p.stem] = round(time.perf_counter() - t0, 2)
     return {"notebooks_s": time.perf_counter() - t_all, "per_notebook_s": per, "failed": failed}
+
+
+# --------------------------------------------------------------------------
+# memory of the notebooks' kernels (issue 17)
+# --------------------------------------------------------------------------
+#: Targets (MB = 2**20 bytes of USS, private memory) and how often the kernel is looked at.
+MEMORY = {"per_notebook_mb": 250, "all_open_mb": 1024, "interval_s": 0.05}
+#: The kernels' environment on the class hub (course_hub/settings.py: user_environment), set for the measured kernels.
+HUB_KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+_MB = 2 ** 20
+
+
+def process_memory(pid: int) -> dict:
+    """USS, PSS and RSS in MB of process ``pid`` and its descendants, summed (psutil's ``memory_full_info``).
+
+    USS: the pages only these processes map (what the system would get back if they ended); PSS: each page divided
+    by the number of processes that map it; RSS: every page they map. A page of a memory-mapped file that a second
+    process maps too is shared: it leaves the USS, and the PSS counts half of it."""
+    import psutil
+
+    total = {"uss": 0.0, "pss": 0.0, "rss": 0.0}
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return total
+    for p in procs:
+        try:
+            m = p.memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        for key in total:
+            total[key] += getattr(m, key) / _MB
+    return total
+
+
+class PeakSampler:
+    """Reads ``process_memory(pid)`` every ``interval`` seconds in a thread; ``stop()`` takes a last reading and
+    returns the peaks ``{'uss', 'pss', 'rss'}`` (each its own maximum) and the last reading (``'end_*'``)."""
+
+    def __init__(self, pid: int, interval: float = MEMORY["interval_s"]):
+        import threading
+
+        self.pid, self.interval = pid, interval
+        self.peak = {"uss": 0.0, "pss": 0.0, "rss": 0.0}
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> dict:
+        now = process_memory(self.pid)
+        for key, value in now.items():
+            self.peak[key] = max(self.peak[key], value)
+        self.samples += 1
+        return now
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._read()
+
+    def stop(self) -> dict:
+        self._stop.set()
+        self._thread.join()
+        last = self._read()
+        return {**self.peak, **{f"end_{k}": v for k, v in last.items()}, "samples": self.samples}
+
+
+def dataset_files() -> list:
+    """The memory-mapped cache files of MNIST and Fashion-MNIST that exist (``course_lib.data``'s ``.npy`` files)."""
+    from course_lib import data
+
+    return sorted(p for name in data.DATASETS for p in data.dataset_dir(name).glob("*.npy"))
+
+
+def hold_pages(files) -> None:
+    """Map ``files`` (``.npy``) read-only, read every page, print ``ready`` and wait until stdin closes: another
+    process that maps the same files, as other students' kernels do on a class server."""
+    import numpy as np
+
+    held = [np.load(f, mmap_mode="r", allow_pickle=False) for f in files]
+    for a in held:
+        a.reshape(-1).view(np.uint8).sum()  # touch every page of the mapping (a uint8 view: no float work)
+    print("ready", flush=True)
+    sys.stdin.read()
+
+
+class PageHolder:
+    """A child process holding the pages of ``files`` (see ``hold_pages``) until ``close()``."""
+
+    def __init__(self, files):
+        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--hold-pages", *map(str, files)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=_child_env(1))
+        if self.proc.stdout.readline().strip() != "ready":
+            self.close()
+            raise RuntimeError("the process that holds the dataset pages did not start")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+
+
+def run_notebook_measured(path: Path, keep_alive: bool = False, interval: float = MEMORY["interval_s"]):
+    """Execute notebook ``path`` in a fresh kernel (cwd = its folder; not written back) while sampling the kernel's
+    memory. Returns ``(memory, seconds, error, client)``: the peaks of ``PeakSampler``, the run's wall time, the
+    error's class name (None if it ran to the end) and, with ``keep_alive``, the NotebookClient whose kernel is still
+    running (``client.km``; shut it down with ``client._cleanup_kernel()``), else None."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    box = {}
+
+    def start_sampling(**_):  # nbclient's hook: the kernel has started and answers
+        box["sampler"] = PeakSampler(client.km.provisioner.process.pid, interval)
+
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+                            on_notebook_start=start_sampling)
+    t0, error = time.perf_counter(), None
+    try:
+        client.execute(cleanup_kc=not keep_alive, env={**os.environ, **HUB_KERNEL_ENV})
+    except Exception as e:  # a broken notebook is reported, the others are still measured
+        error = type(e).__name__
+    seconds = time.perf_counter() - t0
+    memory = box["sampler"].stop() if "sampler" in box else {}
+    return memory, seconds, error, (client if keep_alive and client.km is not None else None)
+
+
+def measure_memory(paths, shared_files, interval: float = MEMORY["interval_s"]) -> dict:
+    """Each notebook of ``paths`` run twice, each time in a fresh kernel, with its peak USS/PSS/RSS:
+
+    - ``alone``: no other process maps ``shared_files`` (every page of them the kernel touched counts as its own);
+    - ``server``: another process maps every page of ``shared_files`` meanwhile (a class server, where other
+      students' kernels use the same dataset cache): those pages are shared, out of the kernel's USS.
+    In the second pass every kernel stays alive: ``all_open`` is the sum over all of them at the end (one user with
+    every notebook open), read while the other process still holds the files (``all_open_server``) and after it
+    ended (``all_open``: the user alone on the machine; pages two of the user's kernels share still leave the USS).
+    """
+    out = {"alone": {}, "server": {}, "seconds": {}, "failed": []}
+    for p in paths:
+        memory, seconds, error, _ = run_notebook_measured(p, interval=interval)
+        out["alone"][p.stem], out["seconds"][p.stem] = memory, seconds
+        if error:
+            out["failed"].append(f"{p.stem}: {error}")
+    holder = PageHolder(shared_files)
+    clients = []
+    try:
+        for p in paths:
+            memory, _, error, client = run_notebook_measured(p, keep_alive=True, interval=interval)
+            out["server"][p.stem] = memory
+            if error:
+                out["failed"].append(f"{p.stem} (server): {error}")
+            if client is not None:
+                clients.append(client)
+        pids = [c.km.provisioner.process.pid for c in clients]
+
+        def summed():
+            readings = [process_memory(pid) for pid in pids]
+            return {key: sum(r[key] for r in readings) for key in ("uss", "pss", "rss")}
+
+        out["all_open_server"] = summed()
+        holder.close()
+        time.sleep(0.5)
+        out["all_open"] = summed()
+        out["all_open_kernels"] = len(pids)
+    finally:
+        holder.close()
+        for c in clients:
+            c._cleanup_kernel()
+    return out
+
+
+def row_memory(notebooks=None, interval=MEMORY["interval_s"], **_) -> dict:
+    """Peak USS/PSS/RSS (MB) of every notebook's kernel, alone and on a class server, and all notebooks open at once:
+    see ``measure_memory``. ``notebooks``: stems to measure (default: all)."""
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if notebooks:
+        paths = [p for p in paths if p.stem in notebooks]
+    m = measure_memory(paths, dataset_files(), interval)
+    r1 = lambda v: round(v, 1)  # noqa: E731
+    out = {}
+    for stem in m["alone"]:
+        alone, server = m["alone"][stem], m["server"].get(stem, {})
+        out[f"{stem}_peak_mb"] = r1(alone.get("uss", float("nan")))
+        out[f"{stem}_peak_pss_mb"] = r1(alone.get("pss", float("nan")))
+        out[f"{stem}_peak_rss_mb"] = r1(alone.get("rss", float("nan")))
+        out[f"{stem}_server_peak_mb"] = r1(server.get("uss", float("nan")))
+        out[f"{stem}_server_peak_pss_mb"] = r1(server.get("pss", float("nan")))
+        out[f"{stem}_server_peak_rss_mb"] = r1(server.get("rss", float("nan")))
+    out["all_open_mb"] = r1(m["all_open"]["uss"])
+    out["all_open_pss_mb"], out["all_open_rss_mb"] = r1(m["all_open"]["pss"]), r1(m["all_open"]["rss"])
+    out["all_open_server_mb"] = r1(m["all_open_server"]["uss"])
+    out["all_open_server_pss_mb"] = r1(m["all_open_server"]["pss"])
+    out["all_open_server_rss_mb"] = r1(m["all_open_server"]["rss"])
+    out["all_open_kernels"] = m["all_open_kernels"]
+    out["max_peak_mb"] = max(out[f"{s}_peak_mb"] for s in m["alone"])
+    out["max_server_peak_mb"] = max(out[f"{s}_server_peak_mb"] for s in m["alone"])
+    out["seconds_per_notebook"] = {s: round(v, 1) for s, v in m["seconds"].items()}
+    out["failed"] = m["failed"]
+    out["shared_files_mb"] = r1(sum(f.stat().st_size for f in dataset_files()) / _MB)
+    return out
 
 
 def _conv_loops(x, W, b):
@@ -566,7 +768,7 @@ def row_fashion(epochs=FASHION["epochs"], n_train=None, hidden=FASHION["hidden"]
 ROW_FUNCS = {name: globals()[f"row_{name}"] for name in ROWS}
 KEY_PREFIX = {"mnist": "mnist", "twolayer_floor": "twolayer", "twolayer_course": "twolayer",
               "twolayer_torch": "twolayer", "keras_setup": "keras_setup", "gradients": "gradients", "best": "best",
-              "suite": "suite", "overfit": "overfit", "fashion": "fashion", "conv_layer": "conv_layer",
+              "suite": "suite", "memory": "memory", "overfit": "overfit", "fashion": "fashion", "conv_layer": "conv_layer",
               "convnet_train": "convnet", "grading": "grading", "grading_07": "grading_07", "sandbox_cost": "sandbox_cost"}
 
 
@@ -650,8 +852,12 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="tiny sizes: checks that every row runs (no real figures)")
     ap.add_argument("--full-numerical", action="store_true", help="time the numerical gradient of every parameter")
     ap.add_argument("--row", help=argparse.SUPPRESS)  # internal: run one row here and print its JSON
+    ap.add_argument("--hold-pages", nargs="+", type=Path, help=argparse.SUPPRESS)  # internal: see hold_pages
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
+    if args.hold_pages:
+        hold_pages(args.hold_pages)
+        return 0
 
     quick_kw = {"twolayer_course": {"iters": 50, "n_train": 2000}, "twolayer_torch": {"iters": 50, "n_train": 2000},
                 "twolayer_floor": {"iters": 50}, "keras_setup": {"epochs": 1, "n_train": 1000},
@@ -659,7 +865,8 @@ def main(argv=None) -> int:
                 "overfit": {"epochs": 2}, "fashion": {"epochs": 1, "n_train": 1000, "hidden": [20, 20]},
                 "conv_layer": {"n_images": 10, "n_loop": 1, "repeats": 1},
                 "convnet_train": {"epochs": 1, "n_train": 200, "n_test": 500},
-                "grading": {"n": 2}, "grading_07": {"n": 1}, "sandbox_cost": {"n": 1}}
+                "grading": {"n": 2}, "grading_07": {"n": 1}, "sandbox_cost": {"n": 1},
+                "memory": {"notebooks": ["00_start_here"]}}
     if args.row:
         kw = {"threads": args.threads, "full": args.full_numerical}
         if args.quick:
@@ -734,6 +941,12 @@ def main(argv=None) -> int:
         ("grading: the sandbox adds <= 0.5 s per notebook", results.get("sandbox_cost.added_s"), lambda v: v <= 0.5),
         ("fashion: test >= 0.89", results.get("fashion.test_acc"), lambda v: v >= 0.89),
         ("fashion: <= 60 s", results.get("fashion.train_s"), lambda v: v <= 60.0),
+        (f"memory: every notebook <= {MEMORY['per_notebook_mb']} MB USS, alone", results.get("memory.max_peak_mb"),
+         lambda v: v <= MEMORY["per_notebook_mb"]),
+        (f"memory: every notebook <= {MEMORY['per_notebook_mb']} MB USS, class server",
+         results.get("memory.max_server_peak_mb"), lambda v: v <= MEMORY["per_notebook_mb"]),
+        (f"memory: all open <= {MEMORY['all_open_mb']} MB USS", results.get("memory.all_open_mb"),
+         lambda v: v <= MEMORY["all_open_mb"]),
     ]
     results["targets"] = {name: (None if not isinstance(v, (int, float)) else bool(ok(v)))
                           for name, v, ok in targets}

@@ -383,7 +383,8 @@ def grade_folder(root, source_dir, settings: Settings | None = None, feedback_di
     feedback_dir = Path(feedback_dir).resolve() if feedback_dir else root / "feedback"
     sources = {p.stem: C.read(p) for p in sorted(source_dir.glob("*.ipynb"))}
     sources = {k: nb for k, nb in sources.items() if C.has_tests(nb)}
-    forbidden = [source_dir, root, feedback_dir, sandbox.package_dir().parent / "notebooks"]
+    checkout_sources = sandbox.package_dir().parent / "notebooks"  # a checkout's own solutions (not when installed)
+    forbidden = [source_dir, root, feedback_dir, *([checkout_sources] if checkout_sources.is_dir() else [])]
     if settings.sandboxed:
         why = sandbox.problem(forbidden)
         if why:
