@@ -112,3 +112,16 @@ def test_the_configuration_names_the_blas_kernels_and_a_forced_choice(bench, tmp
     printed = capsys.readouterr().out
     assert "running its Haswell kernels" in printed
     assert ("by itself it would pick" in printed) == (own != "Haswell")
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="memory is read from Linux's /proc")
+def test_memory_row_measures_one_notebook_alone_on_a_server_and_all_open(bench, mnist):
+    """The memory row (issue 17): a notebook's kernel peaks, USS <= PSS <= RSS; on a 'server' (another process
+    holds the dataset's pages) and with every measured kernel open at once."""
+    r = bench.row_memory(notebooks=["00_start_here"])
+    assert r["failed"] == [] and r["all_open_kernels"] == 1
+    for prefix in ("00_start_here_", "00_start_here_server_"):
+        uss, pss, rss = (r[f"{prefix}peak{k}_mb"] for k in ("", "_pss", "_rss"))
+        assert 30 < uss <= pss <= rss, (prefix, uss, pss, rss)  # a kernel with NumPy holds tens of MB
+    assert 30 < r["all_open_mb"] <= r["all_open_rss_mb"] and r["max_peak_mb"] == r["00_start_here_peak_mb"]
+    assert r["shared_files_mb"] > 100  # MNIST's float32 training images alone are 188 MB

@@ -340,6 +340,31 @@ def test_an_in_place_edit_changes_only_this_kernels_copy(tmp_path):
     assert other.stdout.split()[0] == "1.0"  # the other process sees pixels in [0, 1], not 7 or 14
 
 
+def _rollup_kb() -> dict:
+    """This process's memory (kB) from /proc/self/smaps_rollup: Rss, Anonymous (its own heap), Private_Clean, ..."""
+    lines = Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]
+    return {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in lines)}
+
+
+@needs_mnist
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="needs Linux's /proc/self/smaps_rollup")
+def test_reading_the_images_costs_page_cache_not_the_kernels_own_memory(tmp_path):
+    """The pixels a kernel reads are pages of the cache file (shared by every process that maps it: a class server
+    holds one copy), not anonymous memory of its own -- until it changes them (copy-on-write)."""
+    _copy_of("mnist", tmp_path / "mnist")
+    _, (x_test, _t) = D.load_mnist(data_dir=tmp_path, download=False)
+    before = _rollup_kb()
+    total = float(x_test.sum(dtype=np.float64))  # reads every page of the 31 MB of test images
+    after = _rollup_kb()
+    assert total > 0
+    grew_mb = (after["Rss"] - before["Rss"]) / 1024
+    anon_mb = (after["Anonymous"] - before["Anonymous"]) / 1024
+    assert grew_mb >= 25, f"reading 31 MB of pixels mapped only {grew_mb:.1f} MB"
+    assert anon_mb < 5, f"reading the pixels took {anon_mb:.1f} MB of the process's own memory: a copy was made"
+    x_test[:1000] *= 2  # an in-place edit of 1000 rows (3 MB) makes those pages private copies
+    assert (_rollup_kb()["Anonymous"] - after["Anonymous"]) / 1024 >= 2.5
+
+
 @needs_mnist
 def test_arrays_are_plain_views_of_the_mapped_cache_and_a_subset_is_a_view(tmp_path):
     _copy_of("mnist", tmp_path / "mnist")
