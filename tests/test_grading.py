@@ -761,3 +761,22 @@ def test_without_a_sandbox_grading_refuses_unless_told_and_then_flags_every_row(
     assert [(r["student"], r["score"], r["flags"]) for r in rows] == [("alice", "10", "unsandboxed"),
                                                                       ("bob", "6", "unsandboxed")]
     assert json.loads((tmp_path / "grading_details.json").read_text())["sandbox"] == "none (--unsandboxed)"
+
+
+def test_a_course_folder_under_tmp_stays_visible_in_the_sandbox(tmp_path, monkeypatch):
+    """The sandbox's own /tmp is an empty tmpfs; the folders it needs are mounted on top of it, so a checkout
+    (or data folder) under /tmp -- a clone made with mktemp -- is still there for the student's process."""
+    sandbox_or_skip()
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "marker.txt").write_text("visible")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(data))
+    if not str(data).startswith("/tmp/"):
+        pytest.skip("pytest's temporary folder is not under /tmp here")
+    s = remote.Student(sandbox.start_sandboxed(sandbox.Limits()), startup_timeout=120)
+    try:
+        code = f"from pathlib import Path\nassert Path({str(data / 'marker.txt')!r}).read_text() == 'visible'"
+        reply = s.run_cell(code, timeout=60)
+        assert reply["re"] == "ok", reply
+    finally:
+        s.kill()

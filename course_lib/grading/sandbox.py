@@ -183,14 +183,15 @@ def command(limits: Limits, forbidden=(), slot: int = 0) -> tuple[list[str], lis
             args += ["--ro-bind", str(p), str(p)]
     for f in ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf", "/etc/fonts"):
         args += ["--ro-bind-try", f, f]
+    size = str(limits.tmp_mb * 2**20)
+    # The empty file systems first, the course's folders on top: a checkout under /tmp (or HOME) stays visible.
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm", "--size", size,
+             "--tmpfs", "/tmp", "--perms", "0700", "--size", size, "--tmpfs", HOME]
     for folder in folders:
         args += ["--ro-bind", str(staged.get(folder, folder)), str(folder)]
     files = {"/etc/passwd": f"root:x:0:0::/:/usr/sbin/nologin\nstudent:x:{SANDBOX_UID}:{SANDBOX_UID}::{HOME}:"
                             "/usr/sbin/nologin\n".encode(),
              "/etc/group": f"root:x:0:\nstudent:x:{SANDBOX_UID}:\n".encode()}
-    size = str(limits.tmp_mb * 2**20)
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm", "--size", size,
-             "--tmpfs", "/tmp", "--perms", "0700", "--size", size, "--tmpfs", HOME]
     for cache in _font_cache():
         files[f"{HOME}/.config/matplotlib/{cache.name}"] = cache.read_bytes()
     for dest, data in files.items():
