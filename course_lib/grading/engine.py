@@ -27,6 +27,7 @@ import io
 import json
 import os
 import sys
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -47,11 +48,17 @@ def python_code(source: str) -> str:
     return TransformerManager().transform_cell(source)
 
 
+#: The grader plans several submissions at once in threads, and CPython 3.11's ast module is not safe for that
+#: (gh-106905: "SystemError: AST constructor recursion depth mismatch"): one parse at a time.
+_PARSE_LOCK = threading.Lock()
+
+
 def _tree(source: str):
-    try:
-        return ast.parse(python_code(source))
-    except SyntaxError:
-        return ast.Module(body=[], type_ignores=[])
+    with _PARSE_LOCK:
+        try:
+            return ast.parse(python_code(source))
+        except SyntaxError:
+            return ast.Module(body=[], type_ignores=[])
 
 
 def defined_names(solution_cells) -> set:
