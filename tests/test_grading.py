@@ -780,3 +780,30 @@ def test_a_course_folder_under_tmp_stays_visible_in_the_sandbox(tmp_path, monkey
         assert reply["re"] == "ok", reply
     finally:
         s.kill()
+
+
+def test_cells_are_parsed_one_at_a_time_when_submissions_are_graded_in_threads(monkeypatch):
+    """CPython 3.11's ast module fails when two threads build trees at once ('AST constructor recursion depth
+    mismatch', gh-106905); the grader plans `jobs` submissions in threads, so its parser takes a lock."""
+    import ast
+    import threading
+
+    from course_lib.grading import engine
+
+    inside, most = [0], [0]
+    real_parse = ast.parse
+
+    def slow_parse(*args, **kwargs):
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        time.sleep(0.05)
+        inside[0] -= 1
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(engine.ast, "parse", slow_parse)
+    threads = [threading.Thread(target=engine._tree, args=(f"x = {i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1, f"{most[0]} cells were parsed at the same time"
