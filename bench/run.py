@@ -340,7 +340,28 @@ def row_suite(**_) -> dict:
 MEMORY = {"per_notebook_mb": 250, "all_open_mb": 1024, "interval_s": 0.2}
 #: The kernels' environment on the class hub (course_hub/settings.py: user_environment), set for the measured kernels.
 HUB_KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+#: The extension the hub's environment loads in every kernel (course_hub/etc/ipython_kernel_config.json): among other
+#: things it gives the memory a cell freed back to the system.
+HUB_KERNEL_ARGS = ["--ext=course_hub.kernel"]
 _MB = 2 ** 20
+
+
+def use_forked_kernels(forked: bool) -> None:
+    """Start the next kernels as the class hub does, forked from a template that holds the imports
+    (``course_hub.forking``), or each as its own process (JupyterLab on a laptop)."""
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    KernelProvisionerFactory.instance().default_provisioner_name = "course-forking" if forked else "local-provisioner"
+
+
+def templates_memory() -> dict:
+    """USS/PSS/RSS (MB) of the kernel templates this process started (``course_hub.forking``), summed, themselves
+    only (their children are the kernels)."""
+    from course_hub.forking import ForkingProvisioner
+
+    readings = [process_memory(t.proc.pid, descendants=False) for t in ForkingProvisioner.templates.values()
+                if t.alive()]
+    return {key: sum(r[key] for r in readings) for key in ("uss", "pss", "rss")}
 
 
 def _descendants(pid: int) -> list[int]:
@@ -357,7 +378,7 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def process_memory(pid: int) -> dict:
+def process_memory(pid: int, descendants: bool = True) -> dict:
     """USS, PSS and RSS in MB of process ``pid`` and its descendants, summed -- read from /proc/<pid>/smaps_rollup,
     as psutil's ``memory_full_info`` does (USS = Private_Clean + Private_Dirty + Private_Hugetlb).
 
@@ -365,7 +386,7 @@ def process_memory(pid: int) -> dict:
     by the number of processes that map it; RSS: every page they map. A page of a memory-mapped file that a second
     process maps too is shared: it leaves the USS, and the PSS counts half of it."""
     total = {"uss": 0.0, "pss": 0.0, "rss": 0.0}
-    for p in _descendants(pid):
+    for p in _descendants(pid) if descendants else [pid]:
         try:
             lines = Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()[1:]
         except OSError:  # ended meanwhile (or not Linux)
@@ -459,7 +480,7 @@ def run_notebook_measured(path: Path, keep_alive: bool = False, interval: float 
         box["sampler"] = PeakSampler(client.km.provisioner.process.pid, interval)
 
     client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                            on_notebook_start=start_sampling)
+                            on_notebook_start=start_sampling, extra_arguments=HUB_KERNEL_ARGS)
     t0, error = time.perf_counter(), None
     try:
         client.execute(cleanup_kc=not keep_alive, env={**os.environ, **HUB_KERNEL_ENV})
@@ -470,7 +491,7 @@ def run_notebook_measured(path: Path, keep_alive: bool = False, interval: float 
     return memory, seconds, error, (client if keep_alive and client.km is not None else None)
 
 
-def measure_memory(paths, shared_files, interval: float = MEMORY["interval_s"]) -> dict:
+def measure_memory(paths, shared_files, interval: float = MEMORY["interval_s"], forked: bool = True) -> dict:
     """Each notebook of ``paths`` run twice, each time in a fresh kernel, with its peak USS/PSS/RSS:
 
     - ``alone``: no other process maps ``shared_files`` (every page of them the kernel touched counts as its own);
@@ -479,8 +500,26 @@ def measure_memory(paths, shared_files, interval: float = MEMORY["interval_s"]) 
     In the second pass every kernel stays alive: ``all_open`` is the sum over all of them at the end (one user with
     every notebook open), read while the other process still holds the files (``all_open_server``) and after it
     ended (``all_open``: the user alone on the machine; pages two of the user's kernels share still leave the USS).
+
+    ``forked`` (the class hub's way, ``course_hub.forking``): every kernel is forked from one template process that
+    holds the imports; the pages a kernel still shares with it are in no kernel's USS, so ``all_open`` adds the
+    template's whole RSS (an upper bound: it counts the system libraries it shares with every process too) and
+    ``template`` reports it. Without ``forked`` each kernel is its own process.
     """
-    out = {"alone": {}, "server": {}, "seconds": {}, "failed": []}
+    out = {"alone": {}, "server": {}, "seconds": {}, "failed": [], "forked": forked}
+    use_forked_kernels(forked)
+    try:
+        _measure_memory(out, paths, shared_files, interval)
+    finally:
+        if forked:
+            from course_hub.forking import stop_templates
+
+            stop_templates()
+        use_forked_kernels(False)
+    return out
+
+
+def _measure_memory(out: dict, paths, shared_files, interval: float) -> None:
     for p in paths:
         memory, seconds, error, _ = run_notebook_measured(p, interval=interval)
         out["alone"][p.stem], out["seconds"][p.stem] = memory, seconds
@@ -500,7 +539,12 @@ def measure_memory(paths, shared_files, interval: float = MEMORY["interval_s"]) 
 
         def summed():
             readings = [process_memory(pid) for pid in pids]
-            return {key: sum(r[key] for r in readings) for key in ("uss", "pss", "rss")}
+            total = {key: sum(r[key] for r in readings) for key in ("uss", "pss", "rss")}
+            template = out["template"] = templates_memory()
+            total["uss"] += template["rss"]
+            total["pss"] += template["pss"]
+            total["rss"] += template["rss"]
+            return total
 
         out["all_open_server"] = summed()
         holder.close()
@@ -511,16 +555,16 @@ def measure_memory(paths, shared_files, interval: float = MEMORY["interval_s"]) 
         holder.close()
         for c in clients:
             c._cleanup_kernel()
-    return out
 
 
-def row_memory(notebooks=None, interval=MEMORY["interval_s"], **_) -> dict:
+def row_memory(notebooks=None, interval=MEMORY["interval_s"], forked=True, **_) -> dict:
     """Peak USS/PSS/RSS (MB) of every notebook's kernel, alone and on a class server, and all notebooks open at once:
-    see ``measure_memory``. ``notebooks``: stems to measure (default: all)."""
+    see ``measure_memory``. ``notebooks``: stems to measure (default: all); ``forked``: kernels as on the class hub
+    (forked from a template), else each its own process."""
     paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
     if notebooks:
         paths = [p for p in paths if p.stem in notebooks]
-    m = measure_memory(paths, dataset_files(), interval)
+    m = measure_memory(paths, dataset_files(), interval, forked=forked)
     r1 = lambda v: round(v, 1)  # noqa: E731
     out = {}
     for stem in m["alone"]:
@@ -537,6 +581,8 @@ def row_memory(notebooks=None, interval=MEMORY["interval_s"], **_) -> dict:
     out["all_open_server_pss_mb"] = r1(m["all_open_server"]["pss"])
     out["all_open_server_rss_mb"] = r1(m["all_open_server"]["rss"])
     out["all_open_kernels"] = m["all_open_kernels"]
+    out["forked_kernels"] = m["forked"]
+    out["template_rss_mb"], out["template_uss_mb"] = r1(m["template"]["rss"]), r1(m["template"]["uss"])
     out["max_peak_mb"] = max(out[f"{s}_peak_mb"] for s in m["alone"])
     out["max_server_peak_mb"] = max(out[f"{s}_server_peak_mb"] for s in m["alone"])
     out["seconds_per_notebook"] = {s: round(v, 1) for s, v in m["seconds"].items()}

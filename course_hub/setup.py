@@ -106,6 +106,7 @@ def environment(s: HubSettings, say=print) -> None:
     etc = s.venv / "etc"
     _install(ETC / "nbgrader_config.py", etc / "jupyter" / "nbgrader_config.py")
     _install(ETC / "ipython_kernel_config.json", etc / "ipython" / "ipython_kernel_config.json")
+    _install(ETC / "jupyter_server_config.json", etc / "jupyter" / "jupyter_server_config.json")  # forked kernels
     _install(ETC / "lab_overrides.json", s.venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json")
     for src in (ETC / "student").rglob("*.json"):
         _install(src, s.student_config_dir / src.relative_to(ETC / "student"))

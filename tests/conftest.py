@@ -31,6 +31,17 @@ def mnist():
         pytest.skip(f"MNIST not available locally ({e}); run `make data`")
 
 
+@pytest.fixture(scope="module")
+def bench(request):
+    """``bench/run.py`` loaded as a module (it is a script, not part of the package): one copy per test file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"bench_run_{request.module.__name__}", ROOT / "bench" / "run.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)

@@ -15,14 +15,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def bench():
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_course_and_floor_rows_on_tiny_sizes(bench, mnist):
     r = bench.row_twolayer_course(iters=30, n_train=1000)
     assert set(r) == {"course_s", "course_test_acc", "iterations"} and r["iterations"] == 30
@@ -117,11 +109,16 @@ def test_the_configuration_names_the_blas_kernels_and_a_forced_choice(bench, tmp
 @pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="memory is read from Linux's /proc")
 def test_memory_row_measures_one_notebook_alone_on_a_server_and_all_open(bench, mnist):
     """The memory row (issue 17): a notebook's kernel peaks, USS <= PSS <= RSS; on a 'server' (another process
-    holds the dataset's pages) and with every measured kernel open at once."""
+    holds the dataset's pages) and with every measured kernel open at once, kernels forked as on the class hub."""
     r = bench.row_memory(notebooks=["00_start_here"])
     assert r["failed"] == [] and r["all_open_kernels"] == 1
     for prefix in ("00_start_here_", "00_start_here_server_"):
         uss, pss, rss = (r[f"{prefix}peak{k}_mb"] for k in ("", "_pss", "_rss"))
         assert 30 < uss <= pss <= rss, (prefix, uss, pss, rss)  # a kernel with NumPy holds tens of MB
     assert 30 < r["all_open_mb"] <= r["all_open_rss_mb"] and r["max_peak_mb"] == r["00_start_here_peak_mb"]
+    # as on the class hub, the kernel was forked from a template: the imports' pages are the template's, shared, out
+    # of the kernel's USS; the sum over all open kernels adds the template's whole RSS
+    assert r["forked_kernels"] and 0 < r["template_uss_mb"] < r["template_rss_mb"]
+    assert r["00_start_here_peak_rss_mb"] - r["00_start_here_peak_mb"] > 35
+    assert r["all_open_mb"] >= r["00_start_here_server_peak_mb"] * 0.8 + r["template_rss_mb"]
     assert r["shared_files_mb"] > 100  # MNIST's float32 training images alone are 188 MB

@@ -443,6 +443,31 @@ def test_each_users_processes_are_in_their_cgroup_with_the_limits(hub):
         kernel.close()
 
 
+def test_a_students_kernels_are_forked_from_their_template_and_share_its_memory(hub):
+    """course_hub.forking on the hub: a student's kernels are children of one template process of theirs (started
+    by their server, in their cgroup), whose imported libraries' pages they share instead of holding each a copy."""
+    from course_hub.cgroups import UserCgroup
+
+    user = API_STUDENTS[0]
+    me = hub.state["servers"][user]
+    kernels = [me.start_kernel("fork_a.ipynb"), me.start_kernel("fork_b.ipynb")]
+    try:
+        code = "import os, numpy, matplotlib.pyplot\nprint(os.getpid(), os.getppid())"
+        (pid_a, parent_a), (pid_b, parent_b) = (tuple(map(int, k.execute(code).text.split())) for k in kernels)
+        assert parent_a == parent_b, "the kernels are not children of one template"
+        template = psutil.Process(parent_a)
+        assert "course_hub.forking" in " ".join(template.cmdline()) and template.username() == user
+        assert "jupyterhub-singleuser" in " ".join(template.parent().cmdline()), "the template is not the server's"
+        assert {parent_a, pid_a, pid_b} <= set(UserCgroup(hub.settings.cgroups, user).pids())
+        for pid in (pid_a, pid_b):
+            m = psutil.Process(pid).memory_full_info()
+            # an own process shares only the system libraries (~15 MB of its RSS) with others
+            assert m.rss - m.uss > 35 * 2**20, f"kernel {pid} shares only {(m.rss - m.uss) / 2**20:.0f} MB"
+    finally:
+        for k in kernels:
+            k.close()
+
+
 def test_a_runaway_allocation_is_a_memory_error_with_advice(hub):
     me = hub.state["servers"][API_STUDENTS[1]]
     kernel = me.start_kernel("memory.ipynb")
