@@ -141,6 +141,14 @@ def _become_kernel(request: dict) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # the server's side
 # ---------------------------------------------------------------------------------------------------------------
+def _readable(fd: int, timeout: float | None) -> bool:
+    """Whether ``fd`` is readable within ``timeout`` seconds (None: wait). ``poll``, not ``select``: a busy server's
+    descriptors go beyond select's limit of 1024."""
+    p = select.poll()
+    p.register(fd, select.POLLIN)
+    return bool(p.poll(None if timeout is None else int(timeout * 1000)))
+
+
 class Template:
     """One running template process (started with ``python``, environment ``env``) and its request pipe."""
 
@@ -162,8 +170,7 @@ class Template:
                 self.ready = True
 
     def _readline(self, timeout: float) -> str:
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        return self.proc.stdout.readline().strip() if ready else ""
+        return self.proc.stdout.readline().strip() if _readable(self.proc.stdout.fileno(), timeout) else ""
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -204,14 +211,13 @@ class ForkedKernel:
         self._fd = os.pidfd_open(pid)
 
     def poll(self) -> int | None:
-        if self.returncode is None and select.select([self._fd], [], [], 0)[0]:
+        if self.returncode is None and _readable(self._fd, 0):
             self.returncode = 0  # its exit status went to the template, which collected it
             os.close(self._fd)
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        ready = select.select([self._fd], [], [], timeout)[0] if self.returncode is None else True
-        if not ready:
+        if self.returncode is None and not _readable(self._fd, timeout):
             raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
         return self.poll()
 
