@@ -33,9 +33,11 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 
 #: What the template imports before it forks (third-party libraries only: the course's own package may change
-#: while a server runs, so every kernel imports ``course_lib`` itself).
-PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline", "ipywidgets",
-           "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython")
+#: while a server runs, so every kernel imports ``course_lib`` itself). Not the inline backend
+#: (``matplotlib_inline.backend_inline``): it connects itself to IPython's display when it is imported in a running
+#: shell (figures as pictures), so each kernel imports it itself, at its first figure, as any kernel does.
+PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "ipywidgets", "ipykernel.kernelapp", "ipykernel.ipkernel",
+           "IPython")
 #: ipykernel's matplotlib backend, set before matplotlib is imported (ipykernel sets it so in every kernel).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: Environment variables that differ between two kernels of one server and do not change what the imports do.
@@ -56,6 +58,16 @@ def _die_with_parent(signum: int) -> None:
         pass
 
 
+def _set_name(name: bytes) -> None:
+    """The process's name in ``top`` and ``ps -o comm`` (its command line stays the template's)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).prctl(15, ctypes.c_char_p(name[:15]))  # PR_SET_NAME
+    except (OSError, AttributeError):
+        pass
+
+
 def _reap(*_) -> None:
     """Collect the exit status of every kernel that ended (the template is their parent)."""
     try:
@@ -72,6 +84,7 @@ def serve(stdin=sys.stdin, stdout=sys.stdout) -> None:
     import importlib
 
     _die_with_parent(signal.SIGTERM)  # the user's server
+    _set_name(b"kernel-template")
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for name in PRELOAD:
         importlib.import_module(name)
@@ -100,6 +113,7 @@ def _become_kernel(request: dict) -> None:
         _die_with_parent(signal.SIGKILL)  # the template: without it, nothing is left to save
         if os.getppid() != template:  # it ended before the line above
             return
+        _set_name(b"ipykernel")
         os.setsid()  # its own process group, as jupyter_client gives a kernel (interrupts reach it alone)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)  # the request pipe's ends are the template's, not the kernel's

@@ -49,8 +49,9 @@ def gone(pid: int, within: float = 15.0) -> bool:
     return False
 
 
-def run(kc, code: str, timeout: float = 60) -> tuple[str, dict]:
-    """Execute ``code``; return what it printed and the reply's content."""
+def run(kc, code: str, timeout: float = 60, displayed: list | None = None) -> tuple[str, dict]:
+    """Execute ``code``; return what it printed and the reply's content (the MIME types of what it displayed are
+    appended to ``displayed``)."""
     out = []
 
     def hook(msg):
@@ -58,6 +59,8 @@ def run(kc, code: str, timeout: float = 60) -> tuple[str, dict]:
             out.append(msg["content"]["text"])
         elif msg["msg_type"] == "error":
             out.append(f"{msg['content']['ename']}: {msg['content']['evalue']}")
+        elif msg["msg_type"] in ("display_data", "execute_result") and displayed is not None:
+            displayed.extend(msg["content"]["data"])
 
     reply = kc.execute_interactive(code, timeout=timeout, output_hook=hook)
     return "".join(out), reply["content"]
@@ -88,7 +91,7 @@ def start_kernel(tmp_path):
 def test_kernels_are_forked_from_one_template_and_share_its_memory(start_kernel, tmp_path, bench):
     """Two kernels: children of one template process; each runs in its own folder with its own notebook's name in
     its environment (as a server starts them), imports a module next to its notebook, draws its own random numbers --
-    and the imports' pages stay shared with the template."""
+    shows its figures as pictures -- and the imports' pages stay shared with the template."""
     a, b = tmp_path / "a", tmp_path / "b"
     for folder in (a, b):
         folder.mkdir()
@@ -97,16 +100,20 @@ def test_kernels_are_forked_from_one_template_and_share_its_memory(start_kernel,
     assert len(forking.ForkingProvisioner.templates) == 1
     template = next(iter(forking.ForkingProvisioner.templates.values()))
     assert "course_hub.forking" in Path(f"/proc/{template.proc.pid}/cmdline").read_text()
+    assert Path(f"/proc/{template.proc.pid}/comm").read_text().strip() == "kernel-template"
     seen = []
     for (km, kc), folder, value in zip(kernels, (a, b), ("a/one.ipynb", "b/two.ipynb")):
         assert isinstance(km.provisioner, forking.ForkingProvisioner)
+        displayed = []
         text, reply = run(kc, "import os, here, numpy as np, matplotlib.pyplot as plt\n"
                               "fig, ax = plt.subplots(); ax.plot([1, 2]); plt.show()\n"
                               "print(os.getpid(), os.getppid(), os.getcwd(), os.environ['JPY_SESSION_NAME'], here.WHERE, "
-                              "np.random.rand())")
+                              "np.random.rand())", displayed=displayed)
         assert reply["status"] == "ok", text
+        assert "image/png" in displayed, f"the figure was not shown as a picture: {displayed}"
         pid, ppid, cwd, env_value, where, rand = text.split()
         assert int(pid) == km.provisioner.process.pid and int(ppid) == template.proc.pid
+        assert Path(f"/proc/{pid}/comm").read_text().strip() == "ipykernel"  # what top shows
         assert (cwd, env_value, where) == (str(folder), value, folder.name)
         seen.append(rand)
         memory = bench.process_memory(int(pid))

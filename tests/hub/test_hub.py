@@ -276,6 +276,9 @@ def test_a_student_in_the_browser_logs_in_follows_the_link_and_moves_the_widget(
             pw.stop()
     assert not check.errors, check.errors
     assert check.changed, f"moving the widget did not change the picture (tried {check.tried})"
+    saved = me.get_file(NB_PATH)["content"]  # saved after Run All: the figures are pictures, not their text
+    assert any("image/png" in o.get("data", {}) for c in saved["cells"] if c["cell_type"] == "code"
+               for o in c.get("outputs", [])), "Run All in the browser showed no figure as a picture"
     hub.state["servers"][user] = me
 
 
@@ -445,7 +448,8 @@ def test_each_users_processes_are_in_their_cgroup_with_the_limits(hub):
 
 def test_a_students_kernels_are_forked_from_their_template_and_share_its_memory(hub):
     """course_hub.forking on the hub: a student's kernels are children of one template process of theirs (started
-    by their server, in their cgroup), whose imported libraries' pages they share instead of holding each a copy."""
+    by their server, in their cgroup), whose imported libraries' pages they share instead of holding each a copy;
+    they show figures as pictures."""
     from course_hub.cgroups import UserCgroup
 
     user = API_STUDENTS[0]
@@ -463,6 +467,9 @@ def test_a_students_kernels_are_forked_from_their_template_and_share_its_memory(
             m = psutil.Process(pid).memory_full_info()
             # an own process shares only the system libraries (~15 MB of its RSS) with others
             assert m.rss - m.uss > 35 * 2**20, f"kernel {pid} shares only {(m.rss - m.uss) / 2**20:.0f} MB"
+        # a figure is a picture, as in any kernel (the inline backend connects itself to each kernel's display)
+        r = kernels[0].execute("import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.show()")
+        assert any("image/png" in o.get("data", {}) for o in r.outputs), r.outputs
     finally:
         for k in kernels:
             k.close()
