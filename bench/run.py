@@ -479,7 +479,7 @@ def run_notebook_measured(path: Path, keep_alive: bool = False, interval: float 
     def start_sampling(**_):  # nbclient's hook: the kernel has started and answers
         box["sampler"] = PeakSampler(client.km.provisioner.process.pid, interval)
 
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+    client = NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
                             on_notebook_start=start_sampling, extra_arguments=HUB_KERNEL_ARGS)
     t0, error = time.perf_counter(), None
     try:

@@ -36,8 +36,8 @@ from jupyter_client.provisioning import LocalProvisioner
 #: while a server runs, so every kernel imports ``course_lib`` itself). Not the inline backend
 #: (``matplotlib_inline.backend_inline``): it connects itself to IPython's display when it is imported in a running
 #: shell (figures as pictures), so each kernel imports it itself, at its first figure, as any kernel does.
-PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "ipywidgets", "ipykernel.kernelapp", "ipykernel.ipkernel",
-           "IPython")
+PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib.backends.backend_agg", "ipywidgets",
+           "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython")
 #: ipykernel's matplotlib backend, set before matplotlib is imported (ipykernel sets it so in every kernel).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: Environment variables that differ between two kernels of one server and do not change what the imports do.
@@ -56,6 +56,22 @@ def _die_with_parent(signum: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signum)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+def _draw_a_figure() -> None:
+    """Draw a figure with text and a formula into a PNG, as a kernel's first figure does, so that what this loads
+    (the PNG writer, the formula parser, the text layout) is the template's, shared, not each kernel's. Without
+    pyplot: no figure is left open and no backend is chosen."""
+    from io import BytesIO
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 2))
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1], label="$x^2$")
+    ax.set(title="a figure", xlabel="$x$", ylabel="y")
+    ax.legend()
+    fig.savefig(BytesIO(), format="png")
 
 
 def _set_name(name: bytes) -> None:
@@ -88,6 +104,7 @@ def serve(stdin=sys.stdin, stdout=sys.stdout) -> None:
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for name in PRELOAD:
         importlib.import_module(name)
+    _draw_a_figure()
     gc.collect()
     gc.freeze()  # the collector leaves the imported objects alone, so it does not copy their pages in each kernel
     signal.signal(signal.SIGCHLD, _reap)
