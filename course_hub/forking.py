@@ -33,11 +33,12 @@ from typing import Any
 from jupyter_client.provisioning import LocalProvisioner
 
 #: What the template imports before it forks (third-party libraries only: the course's own package may change
-#: while a server runs, so every kernel imports ``course_lib`` itself). Not the inline backend
-#: (``matplotlib_inline.backend_inline``): it connects itself to IPython's display when it is imported in a running
-#: shell (figures as pictures), so each kernel imports it itself, at its first figure, as any kernel does.
-PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib.backends.backend_agg", "ipywidgets",
-           "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython")
+#: while a server runs, so every kernel imports ``course_lib`` itself). Never a module that connects itself to the
+#: running IPython when it is imported -- in the template there is none, and the kernels would never connect: the
+#: inline backend (``matplotlib_inline.backend_inline``: figures as pictures) and ``ipywidgets`` (its comm targets:
+#: widgets made or restored by JupyterLab). Each kernel imports those itself, as any kernel does.
+PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib.backends.backend_agg", "ipykernel.kernelapp",
+           "ipykernel.ipkernel", "IPython")
 #: ipykernel's matplotlib backend, set before matplotlib is imported (ipykernel sets it so in every kernel).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: Environment variables that differ between two kernels of one server and do not change what the imports do.

@@ -91,7 +91,8 @@ def start_kernel(tmp_path):
 def test_kernels_are_forked_from_one_template_and_share_its_memory(start_kernel, tmp_path, bench):
     """Two kernels: children of one template process; each runs in its own folder with its own notebook's name in
     its environment (as a server starts them), imports a module next to its notebook, draws its own random numbers --
-    shows its figures as pictures -- and the imports' pages stay shared with the template."""
+    shows its figures as pictures and has the widgets' comm targets -- and the imports' pages stay shared with the
+    template."""
     a, b = tmp_path / "a", tmp_path / "b"
     for folder in (a, b):
         folder.mkdir()
@@ -110,6 +111,9 @@ def test_kernels_are_forked_from_one_template_and_share_its_memory(start_kernel,
                               "print(os.getpid(), os.getppid(), os.getcwd(), os.environ['JPY_SESSION_NAME'], here.WHERE, "
                               "np.random.rand())", displayed=displayed)
         assert reply["status"] == "ok", text
+        targets, _ = run(kc, "import comm, ipywidgets\nprint(sorted(comm.get_comm_manager().targets))")
+        # ipywidgets registers these when imported in a kernel: JupyterLab creates and restores widgets through them
+        assert "'jupyter.widget'" in targets and "'jupyter.widget.control'" in targets, targets
         assert "image/png" in displayed, f"the figure was not shown as a picture: {displayed}"
         pid, ppid, cwd, env_value, where, rand = text.split()
         assert int(pid) == km.provisioner.process.pid and int(ppid) == template.proc.pid
@@ -167,7 +171,7 @@ def test_other_kernels_and_a_broken_template_start_their_kernel_as_its_own_proce
     # an environment where one of the template's imports is broken: the kernel itself does not need it
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "ipywidgets.py").write_text("raise ImportError('a broken ipywidgets')\n")
+    (broken / "matplotlib.py").write_text("raise ImportError('a broken matplotlib')\n")
     km, kc = start_kernel(PYTHONPATH=str(broken))
     assert isinstance(km.provisioner.process, subprocess.Popen), "the kernel was not started as its own process"
     assert run(kc, "import os\nprint(os.getppid())")[0].strip() == str(os.getpid())
