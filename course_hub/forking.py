@@ -39,6 +39,9 @@ from jupyter_client.provisioning import LocalProvisioner
 #: widgets made or restored by JupyterLab). Each kernel imports those itself, as any kernel does.
 PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib.backends.backend_agg", "ipykernel.kernelapp",
            "ipykernel.ipkernel", "IPython")
+#: Nothing the template imports may leave a file open: a kernel would inherit the descriptor, and when the object
+#: that owns it closes it after the kernel reused the number for a socket, the kernel loses that socket (drawing a
+#: figure in the template did that: matplotlib keeps its font files open).
 #: ipykernel's matplotlib backend, set before matplotlib is imported (ipykernel sets it so in every kernel).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: Environment variables that differ between two kernels of one server and do not change what the imports do.
@@ -57,22 +60,6 @@ def _die_with_parent(signum: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signum)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
-
-
-def _draw_a_figure() -> None:
-    """Draw a figure with text and a formula into a PNG, as a kernel's first figure does, so that what this loads
-    (the PNG writer, the formula parser, the text layout) is the template's, shared, not each kernel's. Without
-    pyplot: no figure is left open and no backend is chosen."""
-    from io import BytesIO
-
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(2, 2))
-    ax = fig.subplots()
-    ax.plot([0, 1], [0, 1], label="$x^2$")
-    ax.set(title="a figure", xlabel="$x$", ylabel="y")
-    ax.legend()
-    fig.savefig(BytesIO(), format="png")
 
 
 def _set_name(name: bytes) -> None:
@@ -105,7 +92,6 @@ def serve(stdin=sys.stdin, stdout=sys.stdout) -> None:
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for name in PRELOAD:
         importlib.import_module(name)
-    _draw_a_figure()
     gc.collect()
     gc.freeze()  # the collector leaves the imported objects alone, so it does not copy their pages in each kernel
     signal.signal(signal.SIGCHLD, _reap)

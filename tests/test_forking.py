@@ -102,6 +102,8 @@ def test_kernels_are_forked_from_one_template_and_share_its_memory(start_kernel,
     template = next(iter(forking.ForkingProvisioner.templates.values()))
     assert "course_hub.forking" in Path(f"/proc/{template.proc.pid}/cmdline").read_text()
     assert Path(f"/proc/{template.proc.pid}/comm").read_text().strip() == "kernel-template"
+    # the template holds no open file a kernel would inherit (a kernel reuses the numbers for its sockets)
+    assert sorted(os.listdir(f"/proc/{template.proc.pid}/fd"), key=int) == ["0", "1", "2"]
     seen = []
     for (km, kc), folder, value in zip(kernels, (a, b), ("a/one.ipynb", "b/two.ipynb")):
         assert isinstance(km.provisioner, forking.ForkingProvisioner)
