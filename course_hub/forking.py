@@ -36,12 +36,12 @@ from jupyter_client.provisioning import LocalProvisioner
 #: while a server runs, so every kernel imports ``course_lib`` itself). Never a module that connects itself to the
 #: running IPython when it is imported -- in the template there is none, and the kernels would never connect: the
 #: inline backend (``matplotlib_inline.backend_inline``: figures as pictures) and ``ipywidgets`` (its comm targets:
-#: widgets made or restored by JupyterLab). Each kernel imports those itself, as any kernel does.
+#: widgets made or restored by JupyterLab). Each kernel imports those itself, as any kernel does. Nor anything that
+#: leaves a file open: a kernel would inherit the descriptor, and when the object that owns it closes it after the
+#: kernel reused the number for a socket, the kernel loses that socket (drawing a figure in the template did that:
+#: matplotlib keeps its font files open).
 PRELOAD = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib.backends.backend_agg", "ipykernel.kernelapp",
            "ipykernel.ipkernel", "IPython")
-#: Nothing the template imports may leave a file open: a kernel would inherit the descriptor, and when the object
-#: that owns it closes it after the kernel reused the number for a socket, the kernel loses that socket (drawing a
-#: figure in the template did that: matplotlib keeps its font files open).
 #: ipykernel's matplotlib backend, set before matplotlib is imported (ipykernel sets it so in every kernel).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: Environment variables that differ between two kernels of one server and do not change what the imports do.
