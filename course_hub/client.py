@@ -101,6 +101,10 @@ class NotebookRun:
         return [c for c in self.cells if c.status != "ok" and not (c.status == "error" and "raises-exception" in c.tags)]
 
 
+def _msg_type(msg: dict) -> str:
+    return msg.get("msg_type") or msg["header"]["msg_type"]
+
+
 class Kernel:
     """One kernel of a user's server, driven over its websocket (Jupyter's JSON messages)."""
 
@@ -111,16 +115,48 @@ class Kernel:
         self.ws = websocket.create_connection(f"{ws_url}/api/kernels/{kernel_id}/channels?session_id={self.session}",
                                               header=[f"Authorization: token {server.token}"], timeout=30)
 
-    def execute(self, code: str, timeout: float = 300.0) -> CellResult:
+    def _send(self, msg_type: str, content: dict) -> str:
         msg_id = uuid.uuid4().hex
         self.ws.send(json.dumps({
             "header": {"msg_id": msg_id, "username": self.server.user, "session": self.session,
-                       "msg_type": "execute_request", "version": "5.3",
-                       "date": datetime.now(timezone.utc).isoformat()},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                        "allow_stdin": False, "stop_on_error": True},
+                       "msg_type": msg_type, "version": "5.3", "date": datetime.now(timezone.utc).isoformat()},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [], "content": content,
         }))
+        return msg_id
+
+    def _next(self, deadline: float) -> dict | None:
+        """The next message on the websocket, or None at the deadline."""
+        while time.monotonic() < deadline:
+            self.ws.settimeout(max(0.1, min(5.0, deadline - time.monotonic())))
+            try:
+                return json.loads(self.ws.recv())
+            except websocket.WebSocketTimeoutException:
+                continue
+        return None
+
+    def wait_until_restarted(self, timeout: float = 60.0) -> bool:
+        """Wait for the server's word that it restarted this (dead) kernel, then for the new kernel to answer, as
+        a student waits for JupyterLab's "Kernel Restarting" before running a cell. False at the timeout."""
+        deadline = time.monotonic() + timeout
+        while (msg := self._next(deadline)) is not None:
+            if _msg_type(msg) == "status" and msg["content"].get("execution_state") == "restarting":
+                return self.wait_until_ready(deadline - time.monotonic())
+        return False
+
+    def wait_until_ready(self, timeout: float = 60.0) -> bool:
+        """Ask for the kernel's info until it answers (this runs no cell). False at the timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg_id = self._send("kernel_info_request", {})
+            ask_again = min(deadline, time.monotonic() + 5.0)
+            while (msg := self._next(ask_again)) is not None:
+                if msg.get("parent_header", {}).get("msg_id") == msg_id and _msg_type(msg) == "kernel_info_reply":
+                    return True
+        return False
+
+    def execute(self, code: str, timeout: float = 300.0) -> CellResult:
+        msg_id = self._send("execute_request", {"code": code, "silent": False, "store_history": True,
+                                                "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
         result = CellResult(index=-1, source=code, status="ok")
         idle = replied = False
         deadline = time.monotonic() + timeout
@@ -136,7 +172,7 @@ class Kernel:
             except (websocket.WebSocketConnectionClosedException, ConnectionError, OSError):
                 result.status = "died"
                 return result
-            kind = msg.get("msg_type") or msg["header"]["msg_type"]
+            kind = _msg_type(msg)
             if kind == "status" and msg["content"].get("execution_state") in ("restarting", "autorestarting", "dead"):
                 result.status = "died"  # the server says the kernel died (it restarts it when it can)
                 return result
