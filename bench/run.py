@@ -314,9 +314,21 @@ def row_gradients(sample=2000, full=False, **_) -> dict:
             "numerical_params_timed": timed, "params": n_params}
 
 
+def notebook_client(nb, path: Path, timeout: int, **kwargs):
+    """nbclient's runner for notebook ``nb`` read from ``path`` (cwd = its folder), without nbclient's stand-in for
+    JupyterLab's Output widget. The bench keeps no outputs, and the stand-in sends on the kernel's shell socket while
+    the cell's reply is awaited on it: on a busy machine pyzmq then reads the reply only at the cell's timeout (a
+    widget cell of 01, 07 or 08 "stalled" for the whole timeout, with kernels forked or not)."""
+    from nbclient import NotebookClient
+
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}}, **kwargs)
+    client.comm_open_handlers = {"jupyter.widget": lambda msg: None}
+    return client
+
+
 def row_suite(**_) -> dict:
     import nbformat
-    from nbclient import NotebookClient
 
     paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
     per, failed = {}, []
@@ -325,8 +337,7 @@ def row_suite(**_) -> dict:
         nb = nbformat.read(p, as_version=4)
         t0 = time.perf_counter()
         try:
-            NotebookClient(nb, timeout=600, kernel_name="python3",
-                           resources={"metadata": {"path": str(p.parent)}}).execute()
+            notebook_client(nb, p, timeout=600).execute()
         except Exception as e:  # a broken notebook is reported, the others are still timed
             failed.append(f"{p.stem}: {type(e).__name__}")
         per[p.stem] = round(time.perf_counter() - t0, 2)
@@ -471,7 +482,6 @@ def run_notebook_measured(path: Path, keep_alive: bool = False, interval: float 
     error's class name (None if it ran to the end) and, with ``keep_alive``, the NotebookClient whose kernel is still
     running (``client.km``; shut it down with ``client._cleanup_kernel()``), else None."""
     import nbformat
-    from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
     box = {}
@@ -479,8 +489,7 @@ def run_notebook_measured(path: Path, keep_alive: bool = False, interval: float 
     def start_sampling(**_):  # nbclient's hook: the kernel has started and answers
         box["sampler"] = PeakSampler(client.km.provisioner.process.pid, interval)
 
-    client = NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                            on_notebook_start=start_sampling, extra_arguments=HUB_KERNEL_ARGS)
+    client = notebook_client(nb, path, timeout=180, on_notebook_start=start_sampling, extra_arguments=HUB_KERNEL_ARGS)
     t0, error = time.perf_counter(), None
     try:
         client.execute(cleanup_kc=not keep_alive, env={**os.environ, **HUB_KERNEL_ENV})
