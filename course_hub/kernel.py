@@ -3,8 +3,9 @@
 The hub's environment loads it in every kernel (``ipython_kernel_config.json`` in the environment's
 ``etc/ipython``); it does something only on the hub, where the spawner sets ``COURSE_HUB_MEMORY_LIMIT_MB``:
 
-- caps the kernel's address space (``RLIMIT_AS``) at the student's memory share, so an allocation bigger than
-  the whole share (``np.ones((100_000, 100_000))``) fails at once with a ``MemoryError``;
+- caps the kernel's address space (``RLIMIT_AS``) at the student's memory share plus ``MAPPED_ALLOWANCE_MB``, so
+  an allocation far bigger than the whole share (``np.ones((100_000, 100_000))``) fails at once with a
+  ``MemoryError`` (the student's cgroup, not this cap, holds their kernels to the share itself);
 - adds, under that ``MemoryError``'s traceback, what happened and what to do;
 - makes the kernel, not the student's server, the process the kernel's OOM killer stops first when all of the
   student's processes together go over the share (the server then restarts the kernel);
@@ -23,6 +24,10 @@ from pathlib import Path
 
 SEEN_FILE = Path.home() / ".cache" / "nn-from-scratch" / "oom-kills-seen"
 OOM_SCORE_ADJ = 500  # 0 is the default; higher = stopped first (an unprivileged process may raise its own)
+#: Address space a kernel maps without holding memory: the libraries (~340 MB at its start), thread stacks and
+#: memory-mapped datasets (08 maps MNIST and Fashion-MNIST: 1.46 GB of address space for 280 MB of memory). A cap
+#: at the share alone made 08 fail with a MemoryError on a 1024 MB share.
+MAPPED_ALLOWANCE_MB = 1536
 
 
 def memory_error_advice(limit_mb: int) -> str:
@@ -124,7 +129,7 @@ def load_ipython_extension(ip) -> None:
     limit_mb = int(os.environ.get("COURSE_HUB_MEMORY_LIMIT_MB") or 0)
     if limit_mb <= 0:
         return  # not on the class hub
-    limit = limit_mb * 2**20
+    limit = (limit_mb + MAPPED_ALLOWANCE_MB) * 2**20
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard == resource.RLIM_INFINITY or hard > limit:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

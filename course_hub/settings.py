@@ -137,8 +137,8 @@ class HubSettings:
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
             # glibc reserves 64 MB of address space per thread arena (a kernel has ~10 threads): two arenas keep a
-            # kernel's address space close to what it uses, so the kernel's RLIMIT_AS (= the user's memory share)
-            # stops runaway allocations, not ordinary ones
+            # kernel's address space close to what it uses, so the kernel's RLIMIT_AS (the user's memory share plus
+            # course_hub.kernel.MAPPED_ALLOWANCE_MB) stops runaway allocations, not ordinary ones
             "MALLOC_ARENA_MAX": "2",
         }
 

@@ -7,9 +7,10 @@ JupyterHub's ``LocalProcessSpawner`` starts each user's server as that Unix user
   (memory), ``cpu_limit`` (CPU quota, in cores) and ``pids_max`` (processes); over the memory limit the kernel's
   OOM killer stops a process of that user only -- a kernel, which the kernel extension makes the likelier
   victim, and which Jupyter then restarts;
-- a **per-kernel address-space limit** (``RLIMIT_AS``, set by ``course_hub.kernel`` when a kernel starts): an
-  allocation bigger than the user's share fails at once with a ``MemoryError`` whose message says what happened
-  and what to do, instead of a dead kernel.
+- a **per-kernel address-space limit** (``RLIMIT_AS``, set by ``course_hub.kernel`` when a kernel starts: the
+  share plus what libraries and memory-mapped datasets take without holding memory): an allocation far bigger
+  than the user's share fails at once with a ``MemoryError`` whose message says what happened and what to do,
+  instead of a dead kernel.
 
 When the server stops, whatever is left in the user's cgroup (a kernel, a process started from a terminal) is
 stopped by PID and the group is removed.

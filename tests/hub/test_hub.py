@@ -411,6 +411,7 @@ def test_a_submission_to_a_closed_assignment_is_refused_and_loses_nothing(hub):
 # --------------------------------------------------------------------------
 def test_each_users_processes_are_in_their_cgroup_with_the_limits(hub):
     from course_hub.cgroups import UserCgroup
+    from course_hub.kernel import MAPPED_ALLOWANCE_MB
 
     s = hub.settings
     user = API_STUDENTS[0]
@@ -421,7 +422,7 @@ def test_each_users_processes_are_in_their_cgroup_with_the_limits(hub):
         r = kernel.execute("import os, resource\nprint(os.getpid(), resource.getrlimit(resource.RLIMIT_AS)[0])")
         pid, rlimit = map(int, r.text.split())
         assert pid in cg.pids(), "the kernel is not in the user's cgroup"
-        assert rlimit == MEM_MB * 2**20
+        assert rlimit == (MEM_MB + MAPPED_ALLOWANCE_MB) * 2**20  # the share, and what mapped files take
         mine = {p.pid for p in psutil.process_iter(["username"]) if p.info["username"] == user}
         assert mine <= set(cg.pids()), f"processes of {user} outside the cgroup: {mine - set(cg.pids())}"
         if "memory" in cg.dirs:  # cgroup v1
