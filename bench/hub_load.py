@@ -1,6 +1,7 @@
 """Load benchmark of the class hub (issue 17): N simulated students log in and run a notebook at the same time.
 
     python bench/hub_load.py [--students 10] [--notebook 07_training_mnist] [--mem-mb 2048] [--cpus 1]
+    python bench/hub_load.py --students 1 --notebook all --mem-mb 1024     # one student runs the whole course at once
 
 ``make bench`` runs it after ``bench/run.py`` (as root; elsewhere it says why it cannot run and exits 0). It is a
 benchmark, not a test: it measures, it does not pass or fail.
@@ -10,11 +11,13 @@ benchmark, not a test: it measures, it does not pass or fail.
 2. Each simulated student (a thread) logs in through the hub's REST API (the password goes through PAM), has the
    hub start their server, gets the course through the course link (nbgitpuller's API) and runs the notebook top
    to bottom in a kernel of their server, cell by cell, as Run All does (a thread per student: the work happens
-   in the students' kernels, not here).
+   in the students' kernels, not here). With ``--notebook all`` each student runs every notebook of the course at
+   the same time, each in its own kernel, and keeps them all open until the last one ends.
 3. Every half second a sampler sums, per student, the memory of every process in the student's cgroup (server and
    kernel): USS (private to the process), PSS (private plus a fair share of what is shared) and RSS, with psutil
    as root; and the machine's used memory (MemTotal - MemAvailable). It keeps the peaks, and each process's CPU
-   time.
+   time. At the end it reads each student's cgroup: the most memory it held at once (page cache included: what
+   the cgroup's limit is checked against) and how many of the student's processes the OOM killer stopped.
 4. The hub is stopped (``down``) and the accounts deleted.
 
 Results go to ``bench/results.json`` under ``"hub_load"`` (merged into what ``bench/run.py`` wrote) and are
@@ -102,7 +105,7 @@ class Sampler(threading.Thread):
         return sum(t for pid, t in self.cpu.items() if self.pid_user.get(pid) == user)
 
 
-def simulate(hub_url: str, user: str, password: str, repo: str, notebook: str, out: dict) -> None:
+def simulate(hub_url: str, user: str, password: str, repo: str, notebooks: list[str], out: dict) -> None:
     from course_hub.client import Hub
 
     t0 = time.monotonic()
@@ -113,12 +116,33 @@ def simulate(hub_url: str, user: str, password: str, repo: str, notebook: str, o
         events = me.pull(repo, "main", COURSE, timeout=600)
         if events[-1].get("phase") != "finished":
             raise RuntimeError(f"the course link failed: {events[-1]}")
-        # every cell, even after one fails (the load is what is measured; the failures are reported)
-        run = me.run_notebook(f"{COURSE}/{notebook}/{notebook}.ipynb", cell_timeout=900, stop=False)
-        out["run_s"] = run.seconds
-        out["cells"] = len(run.cells)
-        if run.failed:
-            raise RuntimeError("; ".join(f"cell {c.index}: {c.status} {c.ename} {c.evalue[:120]}" for c in run.failed))
+        # every cell, even after one fails (the load is what is measured; the failures are reported); several
+        # notebooks run at the same time, their kernels kept open until the last one ends
+        runs, kernels = {}, []
+
+        def run_one(notebook: str) -> None:
+            try:
+                runs[notebook], kernel = me.run_notebook(f"{COURSE}/{notebook}/{notebook}.ipynb", cell_timeout=900,
+                                                         keep_kernel=True, stop=False)
+                kernels.append(kernel)
+            except Exception as e:
+                runs[notebook] = e
+
+        t_run = time.monotonic()
+        threads = [threading.Thread(target=run_one, args=(nb,)) for nb in notebooks]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        out["run_s"] = time.monotonic() - t_run
+        for kernel in kernels:
+            kernel.close()
+        out["cells"] = sum(len(r.cells) for r in runs.values() if not isinstance(r, Exception))
+        failed = [f"{nb}: {r}" if isinstance(r, Exception) else
+                  "; ".join(f"{nb} cell {c.index}: {c.status} {c.ename} {c.evalue[:120]}" for c in r.failed)
+                  for nb, r in sorted(runs.items()) if isinstance(r, Exception) or r.failed]
+        if failed:
+            raise RuntimeError("; ".join(failed))
         out["ok"] = True
     except Exception as e:  # a failure is a result of the benchmark, not a crash of it
         out["ok"] = False
@@ -129,7 +153,8 @@ def simulate(hub_url: str, user: str, password: str, repo: str, notebook: str, o
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--students", type=int, default=10)
-    ap.add_argument("--notebook", default="07_training_mnist")
+    ap.add_argument("--notebook", default="07_training_mnist",
+                    help="a notebook's name, or 'all': every notebook at once")
     ap.add_argument("--mem-mb", type=int, default=2048, help="per-student memory limit of the hub (cgroup)")
     ap.add_argument("--cpus", type=float, default=1.0, help="per-student CPU limit of the hub, in cores")
     ap.add_argument("--prefix", default="/opt/nn-from-scratch", help="the hub's environment (as make hub)")
@@ -149,6 +174,8 @@ def main(argv=None) -> int:
     from course_hub.users import read_passwords
 
     users = [f"{PREFIX}{i}" for i in range(1, args.students + 1)]
+    notebooks = ([p.stem for p in sorted((ROOT / "notebooks").glob("*.ipynb"))] if args.notebook == "all"
+                 else [args.notebook])
     hub_dir = Path(tempfile.mkdtemp(prefix="nnfsb-hub-"))
     os.chmod(hub_dir, 0o711)
     port = _free_port()
@@ -170,7 +197,7 @@ def main(argv=None) -> int:
         sampler.start()
         outs = {u: {} for u in users}
         threads = [threading.Thread(target=simulate, args=(s.url, u, passwords[u], "file://" + str(s.course_repo),
-                                                           args.notebook, outs[u])) for u in users]
+                                                           notebooks, outs[u])) for u in users]
         t0 = time.monotonic()
         for t in threads:
             t.start()
@@ -180,6 +207,8 @@ def main(argv=None) -> int:
         time.sleep(1.0)
         sampler.stop_event.set()
         sampler.join()
+        cgroup_peaks = [g.peak_memory_mb() for g in sampler.groups.values()]
+        oom_kills = {u: g.oom_kills() for u, g in sampler.groups.items()}
         load = os.getloadavg()
         per_user_pss = [sampler.peak[u]["pss"] for u in users]
         per_user_uss = [sampler.peak[u]["uss"] for u in users]
@@ -189,6 +218,7 @@ def main(argv=None) -> int:
         results = {
             "students": args.students,
             "notebook": args.notebook,
+            "notebooks_per_student": len(notebooks),
             "limits": {"memory_mb": args.mem_mb, "cpus": args.cpus},
             "machine": {"cores": os.cpu_count(), "memory_mb": round(_total_mb()), "loadavg_after": list(load)},
             "hub_up_s": round(up_s, 1),
@@ -199,6 +229,8 @@ def main(argv=None) -> int:
             "per_student_peak_mb": {"pss": _spread(per_user_pss), "uss": _spread(per_user_uss),
                                     "rss": _spread([sampler.peak[u]["rss"] for u in users])},
             "all_students_peak_mb": {k: round(v) for k, v in sampler.peak_total.items()},
+            "cgroup_peak_mb": _spread(cgroup_peaks),
+            "oom_kills": sum(oom_kills.values()),
             "machine_used_mb": {"before": round(used_before), "peak": round(sampler.peak_used_mb),
                                 "peak_increase": round(sampler.peak_used_mb - used_before)},
             "cpu_s_per_student": _spread(cpu),
@@ -219,11 +251,12 @@ def main(argv=None) -> int:
     _print(results)
     if not args.no_save:
         merged = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-        merged["hub_load"] = results
+        key = "hub_load_course" if args.notebook == "all" else "hub_load"
+        merged[key] = results
         tmp = RESULTS.with_suffix(".tmp")
         tmp.write_text(json.dumps(merged, indent=1) + "\n")
         os.replace(tmp, RESULTS)
-        print(f"-> {RESULTS.relative_to(ROOT)} (hub_load)")
+        print(f"-> {RESULTS.relative_to(ROOT)} ({key})")
     return 0
 
 
@@ -252,6 +285,8 @@ def _print(r: dict) -> None:
     print(f"  per student peak MB: PSS {r['per_student_peak_mb']['pss']}, USS {r['per_student_peak_mb']['uss']}, "
           f"RSS {r['per_student_peak_mb']['rss']}")
     print(f"  all students at once, peak MB: {r['all_students_peak_mb']}; machine used {r['machine_used_mb']}")
+    print(f"  per student's cgroup, the most memory held at once (page cache included): {r['cgroup_peak_mb']} MB; "
+          f"processes the OOM killer stopped: {r['oom_kills']}")
     print(f"  implies: {r['implies']}")
 
 

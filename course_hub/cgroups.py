@@ -181,6 +181,16 @@ class UserCgroup:
             return 0
         return _read_key(d / ("memory.events" if "v2" in self.dirs else "memory.oom_control"), "oom_kill")
 
+    def peak_memory_mb(self) -> float | None:
+        """The most memory the group has held at once, page cache included (None where the kernel does not say:
+        cgroup v2 before Linux 5.19)."""
+        d = self.memory_dir
+        name = "memory.peak" if "v2" in self.dirs else "memory.max_usage_in_bytes"
+        try:
+            return int((d / name).read_text().split()[0]) / 2**20
+        except (OSError, TypeError, ValueError, IndexError):
+            return None
+
     def throttled(self) -> int:
         """How many CPU periods the group was throttled in (it wanted more than its quota)."""
         d = self.dirs.get("cpu") or self.dirs.get("v2")
