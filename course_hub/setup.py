@@ -5,8 +5,9 @@
   the checkout (users never need to read the repository) plus JupyterHub, nbgitpuller and nbgrader (extras
   ``student,hub``); the configuration files of ``course_hub/etc`` in its ``etc``; the proxy from npm in
   ``<prefix>/node``. Reinstalled only when the course package's files change.
-- ``data``: MNIST in ``<prefix>/data/mnist``, imported from the checkout's ``data/mnist`` (or fetched), cached
-  once, read-only for everyone (``COURSE_DATA_DIR`` points every kernel there).
+- ``data``: MNIST and Fashion-MNIST in ``<prefix>/data/mnist`` and ``<prefix>/data/fashion-mnist``, imported from
+  the checkout's ``data/`` (or fetched), cached once, read-only for everyone (``COURSE_DATA_DIR`` points every
+  kernel there).
 - ``course_directory``: the instructor's nbgrader course directory ``~<instructor>/course`` (the sources with
   solutions, ``nbgrader_config.py``, ``release/``), private to the instructor.
 - ``exchange``: nbgrader's exchange ``<hub dir>/exchange`` (mode 1777 as nbgrader documents, plus the sticky bit)
@@ -25,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from course_lib.data import SHIPPED
+from course_lib.data import DATASETS, SHIPPED
 
 from .settings import COURSE_DIR, HubSettings
 
@@ -143,14 +144,25 @@ def _make_readable(folder: Path) -> None:
 
 
 def data(s: HubSettings, say=print) -> None:
-    repo_mnist = Path(s.repo) / "data" / "mnist"
-    source = os.environ.get("COURSE_MNIST_SOURCE") or (str(repo_mnist) if repo_mnist.is_dir() else None)
-    cmd = [s.python, "-m", "course_lib.data", "fetch", "--data-dir", s.data_dir]
-    if source:
-        cmd += ["--source", source]
+    """Every dataset a notebook loads (08 sets Fashion-MNIST beside MNIST), from ``$COURSE_<NAME>_SOURCE``, the
+    checkout's ``data/<folder>``, the operating system's copy or the mirrors; MNIST is required, a missing
+    Fashion-MNIST is reported (notebook 08's section on it then says how to get it)."""
     env = {k: v for k, v in os.environ.items() if k != "COURSE_DATA_DIR"}
-    r = _run(cmd, env=env)
-    say(r.stdout.strip().splitlines()[-1] if r.stdout.strip() else f"MNIST ready in {s.data_dir}")
+    for name, ds in DATASETS.items():
+        in_checkout = Path(s.repo) / "data" / ds.folder
+        source = os.environ.get(f"{ds.env}_SOURCE") or (str(in_checkout) if in_checkout.is_dir() else None)
+        cmd = [s.python, "-m", "course_lib.data", "fetch", name, "--data-dir", s.data_dir]
+        if source:
+            cmd += ["--source", source]
+        try:
+            r = _run(cmd, env=env)
+        except RuntimeError as e:
+            if name == "mnist":
+                raise
+            say(f"WARNING: {ds.title} is not available, so part of notebook 08 will not run on the hub "
+                f"(run make hub again once it is; {ds.os_package or 'see README, Data'}):\n{e}")
+            continue
+        say(r.stdout.strip().splitlines()[-1] if r.stdout.strip() else f"{ds.title} ready in {s.data_dir}")
     for name in SHIPPED:  # the weights and class names the course ships: an installed course_lib finds them here
         _install(Path(s.repo) / "data" / name, s.data_dir / name)
     _make_readable(s.data_dir)

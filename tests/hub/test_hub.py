@@ -201,9 +201,10 @@ def test_students_cannot_read_what_is_not_theirs(hub):
 def test_every_student_runs_the_course_package_without_the_repository(hub):
     """The hub's environment holds the course package installed non-editable (students cannot read the checkout):
     what the lessons load must come with it or from the shared data folder."""
-    r = hub.as_user(STUDENTS[0], ["python", "-c", "from course_lib.data import load_mnist; (x, t), _ = load_mnist(); "
-                                                  "print(x.shape)"])
-    assert r.returncode == 0 and "(60000, 784)" in r.stdout, r.stderr
+    for dataset in ("mnist", "fashion"):  # 08 sets Fashion-MNIST beside MNIST
+        r = hub.as_user(STUDENTS[0], ["python", "-c", "from course_lib.data import load_mnist; "
+                                      f"(x, t), _ = load_mnist(dataset={dataset!r}); print(x.shape)"])
+        assert r.returncode == 0 and "(60000, 784)" in r.stdout, f"{dataset}: {r.stderr[-1500:]}"
     r = hub.as_user(STUDENTS[0], ["python", "-c", "from course_lib.data import load_sample_weights; "
                                                   "print(sorted(load_sample_weights()))"])
     assert r.returncode == 0, ("notebook 03's pretrained weights cannot be loaded from an installed course_lib "
