@@ -208,7 +208,7 @@ def main(argv=None) -> int:
         sampler.stop_event.set()
         sampler.join()
         cgroup_peaks = [g.peak_memory_mb() for g in sampler.groups.values()]
-        oom_kills = {u: g.oom_kills() for u, g in sampler.groups.items()}
+        oom_kills = sum(g.oom_kills() for g in sampler.groups.values())
         load = os.getloadavg()
         per_user_pss = [sampler.peak[u]["pss"] for u in users]
         per_user_uss = [sampler.peak[u]["uss"] for u in users]
@@ -230,7 +230,7 @@ def main(argv=None) -> int:
                                     "rss": _spread([sampler.peak[u]["rss"] for u in users])},
             "all_students_peak_mb": {k: round(v) for k, v in sampler.peak_total.items()},
             "cgroup_peak_mb": _spread(cgroup_peaks),
-            "oom_kills": sum(oom_kills.values()),
+            "oom_kills": oom_kills,
             "machine_used_mb": {"before": round(used_before), "peak": round(sampler.peak_used_mb),
                                 "peak_increase": round(sampler.peak_used_mb - used_before)},
             "cpu_s_per_student": _spread(cpu),

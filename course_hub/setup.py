@@ -160,7 +160,7 @@ def data(s: HubSettings, say=print) -> None:
             if name == "mnist":
                 raise
             say(f"WARNING: {ds.title} is not available, so part of notebook 08 will not run on the hub "
-                f"(run make hub again once it is; {ds.os_package or 'see README, Data'}):\n{e}")
+                f"(apt-get install {ds.os_package} or see README, Data; then make hub again):\n{e}")
             continue
         say(r.stdout.strip().splitlines()[-1] if r.stdout.strip() else f"{ds.title} ready in {s.data_dir}")
     for name in SHIPPED:  # the weights and class names the course ships: an installed course_lib finds them here
